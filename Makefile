@@ -1,0 +1,119 @@
+# Pith: one non-recursive Makefile. `make` builds build/pith.elf and prints
+# what it loads; `make run` boots it in QEMU; `make test` runs every test.
+# Dependencies come from Debian through tools/deps.sh, never from elsewhere.
+
+CC := gcc
+BUILD := build
+PYTHON := /usr/bin/python3
+MACHINE ?= microvm
+SMP ?= 2
+MEM ?= 128M
+CMDLINE ?=
+
+# ---- kernel ---------------------------------------------------------------
+KERNEL_C := $(wildcard kernel/*.c kernel/arch/x86_64/*.c kernel/drivers/*.c)
+KERNEL_S := $(wildcard kernel/arch/x86_64/*.S)
+KERNEL_OBJ := $(KERNEL_C:%.c=$(BUILD)/%.o) $(KERNEL_S:%.S=$(BUILD)/%.o)
+
+# Freestanding, no SSE in the kernel (programs own those registers), frame
+# pointers kept for stack traces, no red zone (interrupts share the stack),
+# and low physical addresses (BIOS data at 0x40e) are not "NULL + offset".
+KERNEL_CFLAGS := -std=gnu11 -Os -Wall -Wextra -Werror -g \
+	-ffreestanding -fno-pic -fno-pie -mcmodel=small -mno-red-zone \
+	-mgeneral-regs-only -fno-stack-protector -fno-omit-frame-pointer \
+	-fno-asynchronous-unwind-tables -fno-unwind-tables --param=min-pagesize=0 \
+	-nostdinc -isystem $(shell $(CC) -print-file-name=include) -MMD -MP
+KERNEL_LDFLAGS := -nostdlib -static -no-pie -z max-page-size=4096 \
+	-z noexecstack --build-id=none -T kernel/kernel.ld
+
+.PHONY: all kernel run debug iso test unit system check-layers clean deps-run deps-test
+all: kernel
+kernel: $(BUILD)/pith.elf
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(KERNEL_CFLAGS) -c $< -o $@
+
+$(BUILD)/%.o: %.S
+	@mkdir -p $(@D)
+	$(CC) $(KERNEL_CFLAGS) -c $< -o $@
+
+# Two links: the first gives function addresses, the second embeds them as
+# the symbol table fault reports use. .ksyms follows all code, so the
+# second link moves nothing; the cmp proves it.
+$(BUILD)/ksyms0.S: tools/ksyms.sh
+	@mkdir -p $(@D)
+	tools/ksyms.sh > $@
+
+$(BUILD)/pith.pass1.elf: $(KERNEL_OBJ) $(BUILD)/ksyms0.o kernel/kernel.ld
+	ld $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJ) $(BUILD)/ksyms0.o
+
+$(BUILD)/ksyms.S: $(BUILD)/pith.pass1.elf tools/ksyms.sh
+	tools/ksyms.sh $< > $@
+
+$(BUILD)/pith.elf: $(BUILD)/pith.pass1.elf $(BUILD)/ksyms.o tools/size.sh
+	ld $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJ) $(BUILD)/ksyms.o
+	@nm $< | grep ' [tT] ' > $(BUILD)/syms1.txt; nm $@ | grep ' [tT] ' > $(BUILD)/syms2.txt
+	@cmp -s $(BUILD)/syms1.txt $(BUILD)/syms2.txt || { echo "ksyms: the second link moved code"; rm -f $@; exit 1; }
+	@tools/size.sh $@
+
+# ---- run ------------------------------------------------------------------
+deps-run:
+	@tools/deps.sh run
+
+run: deps-run
+	@$(MAKE) --no-print-directory kernel
+	$(PYTHON) tools/qemu.py run --machine $(MACHINE) --smp $(SMP) --mem $(MEM) \
+		--cmdline "$(CMDLINE)" $(BUILD)/pith.elf
+
+# QEMU stopped at the first instruction, waiting for `gdb build/pith.elf`
+# with `target remote :1234`.
+debug: deps-run kernel
+	$(PYTHON) tools/qemu.py run --machine $(MACHINE) --smp $(SMP) --mem $(MEM) \
+		--cmdline "$(CMDLINE)" --gdb $(BUILD)/pith.elf
+
+# ---- ISO (GRUB, BIOS + UEFI) ------------------------------------------------
+iso: $(BUILD)/pith.iso
+$(BUILD)/pith.iso: $(BUILD)/pith.elf tools/mkiso.sh
+	@tools/deps.sh iso
+	tools/mkiso.sh $< $@ "$(ISO_CMDLINE)"
+
+# ---- tests ----------------------------------------------------------------
+UNIT_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -Ikernel \
+	-fsanitize=address,undefined -fno-sanitize-recover=all
+UNIT_TESTS := printf cmdline bootinfo acpi
+# Each test and the kernel files it exercises on the host.
+UNIT_SRC_printf := kernel/printf.c
+UNIT_SRC_cmdline := kernel/cmdline.c
+UNIT_SRC_bootinfo := kernel/bootinfo.c
+UNIT_SRC_acpi := kernel/drivers/acpi.c kernel/drivers/mptable.c kernel/drivers/platform.c \
+	kernel/printf.c tests/unit/kernel/host_console.c
+UNIT_BIN := $(UNIT_TESTS:%=$(BUILD)/tests/test_%)
+
+$(BUILD)/tests/test_%: tests/unit/kernel/test_%.c $$(UNIT_SRC_$$*)
+	@mkdir -p $(@D)
+	$(CC) $(UNIT_CFLAGS) -o $@ $^ -lcmocka
+
+.SECONDEXPANSION:
+deps-test:
+	@tools/deps.sh test
+
+unit: deps-test $(UNIT_BIN)
+	@tests/run_unit.sh $(UNIT_BIN)
+
+system: deps-test kernel iso
+	@tests/run_system.sh
+
+# lib/ must never include kernel headers (docs/ARCHITECTURE.md).
+check-layers:
+	@! grep -rnE '#include *"[^"]*(kernel|arch|drivers)/' lib apps 2>/dev/null || \
+		{ echo "layering: lib/ or apps/ includes a kernel header"; exit 1; }
+
+test: deps-test
+	@$(MAKE) --no-print-directory check-layers kernel iso $(UNIT_BIN)
+	@tests/run_all.sh $(UNIT_BIN)
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(KERNEL_OBJ:.o=.d)

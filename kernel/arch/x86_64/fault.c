@@ -1,0 +1,105 @@
+/*
+ * The fault reporter: every CPU exception ends here. It prints what a person
+ * needs to find the bug (which exception, on which core, every register, the
+ * call chain with function names), then stops the machine with an exit code
+ * that names the exception, so a test can tell one fault from another.
+ */
+#include <stdint.h>
+#include <stdbool.h>
+#include "cpu.h"
+#include "trap.h"
+#include "paging.h"
+#include "../../console.h"
+#include "../../ksyms.h"
+#include "../../power.h"
+#include "../../printf.h"
+#include "../../param.h"
+
+#define BACKTRACE_MAX	24
+#define VEC_PF		14
+
+/* SDM vol. 3A table 6-1. */
+static const char *const exception_names[32] = {
+	"#DE divide error", "#DB debug", "NMI", "#BP breakpoint",
+	"#OF overflow", "#BR bound range", "#UD invalid opcode",
+	"#NM device not available", "#DF double fault", "coprocessor overrun",
+	"#TS invalid TSS", "#NP segment not present", "#SS stack fault",
+	"#GP general protection", "#PF page fault", "reserved 15",
+	"#MF x87 error", "#AC alignment check", "#MC machine check",
+	"#XM SIMD error", "#VE virtualization", "#CP control protection",
+};
+
+unsigned cpu_current_id(void);		/* lapic.c */
+
+static volatile int reporting;
+
+static void print_symbol(uint64_t addr)
+{
+	uint64_t off;
+	const char *name = ksym_lookup(addr, &off);
+
+	if (name)
+		kprintf(" %s+%#lx", name, (unsigned long)off);
+	else
+		kprintf(" ?");
+}
+
+void backtrace(uint64_t rip, uint64_t rbp)
+{
+	kprintf("stack:\n  %#018lx", (unsigned long)rip);
+	print_symbol(rip);
+	kprintf("\n");
+	for (int i = 0; i < BACKTRACE_MAX && rbp; i++) {
+		uint64_t *frame = (uint64_t *)rbp;
+		/* A frame is [saved rbp, return address]; both must be readable. */
+		if ((rbp & 7) || !paging_is_mapped(rbp) || !paging_is_mapped(rbp + 15))
+			break;
+		if (!frame[1])
+			break;
+		kprintf("  %#018lx", (unsigned long)frame[1]);
+		print_symbol(frame[1] - 1);	/* the call, not what follows it */
+		kprintf("\n");
+		if (frame[0] <= rbp)
+			break;	/* stacks grow down: callers' frames are higher */
+		rbp = frame[0];
+	}
+}
+
+static void print_registers(const struct trapframe *f)
+{
+	kprintf("rax %016lx rbx %016lx rcx %016lx\n", f->rax, f->rbx, f->rcx);
+	kprintf("rdx %016lx rsi %016lx rdi %016lx\n", f->rdx, f->rsi, f->rdi);
+	kprintf("rbp %016lx rsp %016lx r8  %016lx\n", f->rbp, f->rsp, f->r8);
+	kprintf("r9  %016lx r10 %016lx r11 %016lx\n", f->r9, f->r10, f->r11);
+	kprintf("r12 %016lx r13 %016lx r14 %016lx\n", f->r12, f->r13, f->r14);
+	kprintf("r15 %016lx rip %016lx rflags %08lx\n", f->r15, f->rip, f->rflags);
+	kprintf("cs %04lx ss %04lx cr0 %08lx cr2 %016lx cr3 %08lx cr4 %08lx\n",
+		f->cs, f->ss, read_cr0(), read_cr2(), read_cr3(), read_cr4());
+}
+
+void fault_report(struct trapframe *f)
+{
+	uint64_t cr2 = read_cr2();
+	bool overflow = f->vector == VEC_PF && paging_is_stack_guard(cr2);
+	int code = overflow ? EXIT_STACK_OVERFLOW : EXIT_FAULT_BASE + (int)f->vector;
+
+	irq_disable();
+	console_break_lock();
+	if (__atomic_exchange_n(&reporting, 1, __ATOMIC_SEQ_CST)) {
+		/* A fault while reporting one: say so, and stop at once. */
+		kprintf("\nFAULT vector %lu while reporting a fault at rip %#lx\n",
+			f->vector, f->rip);
+		power_off(code);
+	}
+	kprintf("\nFAULT %s on core %u: error %#lx cr2 %#018lx\n",
+		overflow ? "stack overflow" : exception_names[f->vector] ?
+		exception_names[f->vector] : "reserved", cpu_current_id(),
+		f->error, cr2);
+	kprintf("rip %#018lx", f->rip);
+	print_symbol(f->rip);
+	kprintf("\n");
+	print_registers(f);
+	backtrace(f->rip, f->rbp);
+	kprintf("stopped: exit code %d\n", code);
+	power_off(code);
+}

@@ -1,0 +1,23 @@
+/* The local APIC of each core (lapic.c): identity, EOI and its timer. */
+#ifndef PITH_LAPIC_H
+#define PITH_LAPIC_H
+
+#include <stdint.h>
+#include <stdbool.h>
+
+void lapic_init(uint64_t mmio_base);	/* x2APIC mode where the CPU has it */
+uint32_t lapic_id(void);
+bool lapic_x2apic(void);
+void lapic_eoi(void);
+
+/* Calls fn from the timer interrupt hz times a second until lapic_timer_stop();
+ * fn may be NULL (the interrupt then only wakes a halted core). Calibrates
+ * the timer against the TSC on first use. Returns the timer's input Hz. */
+uint64_t lapic_timer_start(unsigned hz, void (*fn)(void));
+void lapic_timer_stop(void);
+void lapic_timer_interrupt(void);	/* from trap() */
+
+/* Legacy 8259 PICs: remapped out of the exception vectors, all masked. */
+void pic_disable(void);
+
+#endif

@@ -1,0 +1,109 @@
+/*
+ * Four-level paging (SDM vol. 3A §4.5) used only as an identity map: the
+ * kernel and the program share one address space, so paging exists to give
+ * long mode what it requires, to catch NULL and stack overflows with
+ * unmapped pages, and nothing else. Page tables come from mem.c.
+ */
+#include "paging.h"
+#include "cpu.h"
+#include "../../mem.h"
+#include "../../memlayout.h"
+#include "../../panic.h"
+
+#define PTE_P		0x001ull
+#define PTE_W		0x002ull
+#define PTE_PS		0x080ull	/* a 2 MiB or 1 GiB page, not a table */
+#define PTE_ADDR	0x000ffffffffff000ull
+#define CPUID_PDPE1GB	(1u << 26)	/* CPUID 0x80000001 EDX */
+
+extern char boot_stack_guard[];		/* entry.S */
+
+static uint64_t *pml4;
+static uint64_t large_page;
+
+static uint64_t *table(uint64_t entry) { return (uint64_t *)(entry & PTE_ADDR); }
+
+static bool has_1g_pages(void)
+{
+	return cpuid(0x80000000, 0).a >= 0x80000001 &&
+	       (cpuid(0x80000001, 0).d & CPUID_PDPE1GB);
+}
+
+void paging_init(uint64_t top)
+{
+	uint64_t *pdpt;
+	uint64_t gib = align_up(top, HUGE_PAGE) / HUGE_PAGE;
+
+	large_page = has_1g_pages() ? HUGE_PAGE : LARGE_PAGE;
+	pml4 = mem_alloc_page();
+	pdpt = mem_alloc_page();
+	pml4[0] = (uint64_t)pdpt | PTE_P | PTE_W;
+	for (uint64_t g = 0; g < gib; g++) {
+		if (large_page == HUGE_PAGE) {
+			pdpt[g] = g * HUGE_PAGE | PTE_P | PTE_W | PTE_PS;
+			continue;
+		}
+		uint64_t *pd = mem_alloc_page();
+		for (uint64_t i = 0; i < 512; i++)
+			pd[i] = (g * HUGE_PAGE + i * LARGE_PAGE) | PTE_P | PTE_W | PTE_PS;
+		pdpt[g] = (uint64_t)pd | PTE_P | PTE_W;
+	}
+	write_cr3((uint64_t)pml4);
+	paging_unmap((uint64_t)boot_stack_guard);
+}
+
+/* Replaces a large-page entry by a table of 512 entries one level down. */
+static void split(uint64_t *entry, uint64_t child_size)
+{
+	uint64_t *t = mem_alloc_page();
+	uint64_t base = *entry & PTE_ADDR;
+	uint64_t flags = child_size == PAGE_SIZE ? PTE_P | PTE_W : PTE_P | PTE_W | PTE_PS;
+
+	for (uint64_t i = 0; i < 512; i++)
+		t[i] = (base + i * child_size) | flags;
+	*entry = (uint64_t)t | PTE_P | PTE_W;
+}
+
+void paging_unmap(uint64_t va)
+{
+	uint64_t *e = &pml4[va >> 39 & 511];
+	static const uint64_t child[] = { 0, HUGE_PAGE, LARGE_PAGE, PAGE_SIZE };
+
+	for (int level = 1; level < 4; level++) {
+		if (!(*e & PTE_P))
+			return;
+		if (*e & PTE_PS)
+			split(e, child[level]);
+		e = &table(*e)[va >> (39 - 9 * level) & 511];
+	}
+	*e &= ~PTE_P;
+	invlpg(va);
+}
+
+bool paging_is_mapped(uint64_t va)
+{
+	uint64_t e;
+
+	if (va >> 47)
+		return false;	/* only the lower canonical half is ever mapped */
+	e = pml4[va >> 39 & 511];
+	for (int level = 1; level < 4; level++) {
+		if (!(e & PTE_P))
+			return false;
+		if (e & PTE_PS)
+			return true;
+		e = table(e)[va >> (39 - 9 * level) & 511];
+	}
+	return e & PTE_P;
+}
+
+bool paging_is_stack_guard(uint64_t va)
+{
+	uint64_t g = (uint64_t)boot_stack_guard;
+	return va >= g && va < g + PAGE_SIZE;
+}
+
+uint64_t paging_page_size(void)
+{
+	return large_page;
+}

@@ -1,0 +1,20 @@
+/* The identity map of all RAM (paging.c). */
+#ifndef PITH_PAGING_H
+#define PITH_PAGING_H
+
+#include <stdint.h>
+#include <stdbool.h>
+
+/* Maps [0, top) 1:1 with 1 GiB pages where the CPU has them, else 2 MiB;
+ * then unmaps the boot stack's guard page. Boot core only. Page 0 stays
+ * mapped until the BIOS data area in it has been read: kmain unmaps it. */
+void paging_init(uint64_t top);
+/* Makes the 4 KiB page at va fault, splitting large pages as needed. */
+void paging_unmap(uint64_t va);
+bool paging_is_mapped(uint64_t va);
+/* True if va lies in a stack guard page (a fault there is an overflow). */
+bool paging_is_stack_guard(uint64_t va);
+/* Size of the largest pages used: 1 GiB or 2 MiB. */
+uint64_t paging_page_size(void);
+
+#endif

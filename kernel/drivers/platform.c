@@ -1,0 +1,118 @@
+/*
+ * Platform discovery: where to look for firmware tables, and the one-screen
+ * summary of what they said. ACPI first; the MP table only without it.
+ */
+#include "platform.h"
+#include "../printf.h"
+
+uint64_t platform_phys_limit = UINT64_MAX;
+
+/* Where firmware leaves its tables (ACPI 6.5 §5.2.5.1, MP spec §4). */
+#define EBDA_SEGMENT_PTR	0x40e
+#define BIOS_ROM_START		0xe0000
+#define BIOS_ROM_LEN		0x20000
+#define BASE_MEM_LAST_KIB	0x9fc00
+#define DEFAULT_LAPIC_BASE	0xfee00000
+
+void platform_add_cpu(struct platform *p, uint32_t apic_id)
+{
+	for (unsigned i = 0; i < p->ncpus && i < MAX_CPUS; i++)
+		if (p->apic_ids[i] == apic_id)
+			return;
+	if (p->ncpus == MAX_CPUS) {
+		p->cpus_truncated = true;
+		return;
+	}
+	p->apic_ids[p->ncpus++] = apic_id;
+}
+
+static uint64_t ebda_base(void)
+{
+	uint16_t seg = *(volatile uint16_t *)EBDA_SEGMENT_PTR;
+	return (uint64_t)seg << 4;
+}
+
+static uint64_t find_rsdp(uint64_t hint)
+{
+	uint64_t ebda = ebda_base(), r = 0;
+
+	if (hint)
+		return hint;
+	if (ebda >= 0x80000 && ebda < 0xa0000)
+		r = acpi_scan_rsdp(ebda, 1024);
+	return r ? r : acpi_scan_rsdp(BIOS_ROM_START, BIOS_ROM_LEN);
+}
+
+static uint64_t find_mptable(void)
+{
+	uint64_t ebda = ebda_base(), f = 0;
+
+	if (ebda >= 0x80000 && ebda < 0xa0000)
+		f = mptable_scan(ebda, 1024);
+	if (!f)
+		f = mptable_scan(BASE_MEM_LAST_KIB, 1024);
+	return f ? f : mptable_scan(BIOS_ROM_START, BIOS_ROM_LEN);
+}
+
+void platform_discover(uint64_t rsdp_hint, struct platform *p)
+{
+	p->source = "none";
+	if (acpi_parse(find_rsdp(rsdp_hint), p) < 0 &&
+	    mptable_parse_at(find_mptable(), p) < 0) {
+		/* No tables: one core, the LAPIC where every x86 puts it. */
+		p->lapic_base = DEFAULT_LAPIC_BASE;
+		p->pic_present = true;
+	}
+	if (!p->lapic_base)
+		p->lapic_base = DEFAULT_LAPIC_BASE;
+}
+
+static void print_power(const struct platform *p)
+{
+	kprintf("power  ");
+	if (p->hw_reduced && p->sleep_control.address)
+		kprintf("S5 sleep-control %#lx", (unsigned long)p->sleep_control.address);
+	else if (p->pm1a_cnt)
+		kprintf("S5 pm1a %#x", p->pm1a_cnt);
+	else
+		kprintf("no ACPI S5");
+	if (p->s5_found)
+		kprintf(" typ %u", p->s5_typ_a);
+	if (p->reset_supported)
+		kprintf("; reset %s %#lx=%#x", p->reset_reg.space == GAS_IO ? "io" : "mem",
+			(unsigned long)p->reset_reg.address, p->reset_value);
+	kprintf("\n");
+}
+
+void platform_print(const struct platform *p)
+{
+	kprintf("acpi   ");
+	if (p->ntables) {
+		kprintf("rev %u oem %s:", p->acpi_rev, p->oem);
+		for (unsigned i = 0; i < p->ntables; i++)
+			kprintf(" %s", p->tables[i]);
+		kprintf("\n");
+	} else {
+		kprintf("none (%s)\n", p->source);
+	}
+	kprintf("cores  %u:%s apic ids", p->ncpus ? p->ncpus : 1,
+		p->cpus_truncated ? " (more not tracked)" : "");
+	for (unsigned i = 0; i < p->ncpus; i++)
+		kprintf(" %u", p->apic_ids[i]);
+	kprintf("; lapic %#lx\n", (unsigned long)p->lapic_base);
+	for (unsigned i = 0; i < p->nioapics; i++)
+		kprintf("ioapic %u at %#lx gsi %u\n", p->ioapics[i].id,
+			(unsigned long)p->ioapics[i].base, p->ioapics[i].gsi_base);
+	if (p->noverrides) {
+		kprintf("irq   ");
+		for (unsigned i = 0; i < p->noverrides; i++)
+			kprintf(" %u->%u", p->overrides[i].irq, p->overrides[i].gsi);
+		kprintf("\n");
+	}
+	print_power(p);
+	if (p->hpet_base)
+		kprintf("hpet   %#lx\n", (unsigned long)p->hpet_base);
+	if (p->mcfg_base)
+		kprintf("pcie   ecam %#lx buses %u-%u\n", (unsigned long)p->mcfg_base,
+			p->mcfg_bus_first, p->mcfg_bus_last);
+}

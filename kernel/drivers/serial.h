@@ -1,0 +1,9 @@
+/* 16550 UART on COM1 (kernel/drivers/serial.c). */
+#ifndef PITH_SERIAL_H
+#define PITH_SERIAL_H
+
+void serial_init(void);
+void serial_putc(char c);
+int serial_getc(void);	/* a byte, or -1 when none is waiting */
+
+#endif

@@ -1,0 +1,123 @@
+/*
+ * kmain: the boot core's whole path from long mode to "ready", one step a
+ * line, in the order each step needs the ones before it. The timeline marks
+ * after each step feed the boot benchmark (`timeline` on the command line).
+ */
+#include <stdint.h>
+#include "bootcon.h"
+#include "bootinfo.h"
+#include "cmdline.h"
+#include "console.h"
+#include "faultinject.h"
+#include "mem.h"
+#include "memlayout.h"
+#include "panic.h"
+#include "param.h"
+#include "power.h"
+#include "printf.h"
+#include "string.h"
+#include "time.h"
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/fpu.h"
+#include "arch/x86_64/lapic.h"
+#include "arch/x86_64/paging.h"
+#include "arch/x86_64/trap.h"
+#include "drivers/platform.h"
+#include "drivers/serial.h"
+
+static struct bootinfo bootinfo;
+static struct platform platform;
+
+static const char *const known_options[] = { "fault", "then", "timeline", NULL };
+
+static void report_unknown(const char *word, size_t len)
+{
+	kprintf("cmdline: ignoring unknown option '%.*s'\n", (int)len, word);
+}
+
+static void print_cpu(void)
+{
+	struct cpuid v = cpuid(0, 0);
+	char vendor[13], brand[49] = "";
+
+	memcpy(vendor, &v.b, 4);
+	memcpy(vendor + 4, &v.d, 4);
+	memcpy(vendor + 8, &v.c, 4);
+	vendor[12] = '\0';
+	if (cpuid(0x80000000, 0).a >= 0x80000004)
+		for (unsigned i = 0; i < 3; i++) {
+			struct cpuid b = cpuid(0x80000002 + i, 0);
+			memcpy(brand + 16 * i, &b, 16);
+		}
+	brand[48] = '\0';
+	kprintf("cpu    %s %s; %s pages, %s\n", vendor, brand,
+		paging_page_size() == (1ull << 30) ? "1 GiB" : "2 MiB",
+		lapic_x2apic() ? "x2apic" : "xapic");
+}
+
+static void print_summary(void)
+{
+	print_cpu();
+	mem_print(&bootinfo);
+	platform_print(&platform);
+	power_print();
+	time_print();
+	fpu_print();
+	if (bootinfo.cmdline[0])
+		kprintf("cmdline %s\n", bootinfo.cmdline);
+	cmdline_check(bootinfo.cmdline, known_options, report_unknown);
+}
+
+/* What the command line asks for once the kernel is ready. */
+static void after_ready(void)
+{
+	char arg[16];
+
+	if (cmdline_get(bootinfo.cmdline, "fault", arg, sizeof(arg))) {
+		kprintf("raising fault '%s' on purpose\n", arg);
+		if (fault_inject(arg) < 0)
+			kprintf("fault: unknown kind '%s' (de ud gp pf stack)\n", arg);
+	}
+	if (cmdline_get(bootinfo.cmdline, "then", arg, sizeof(arg))) {
+		if (!strcmp(arg, "shutdown"))
+			power_off(EXIT_OK);
+		if (!strcmp(arg, "reboot"))
+			power_reboot();
+		kprintf("then: unknown action '%s' (shutdown reboot)\n", arg);
+	}
+}
+
+void kmain(uint32_t magic, uint32_t info)
+{
+	serial_init();				/* COM1: everything after can report */
+	kprintf("\nPith " PITH_VERSION " x86-64");
+	if (bootinfo_parse(magic, info, &bootinfo) < 0)
+		panic("no usable boot information (%s, magic %#x)", bootinfo.protocol, magic);
+	kprintf(" (boot: %s)\n", bootinfo.protocol);
+	timeline_mark("console, boot info");
+	gdt_init();				/* TSS with the fault stack */
+	idt_init();				/* faults are reported from here on */
+	mem_init(&bootinfo);			/* allocator after the kernel and modules */
+	platform_phys_limit = meminfo.top > LOW_4G ? meminfo.top : LOW_4G;
+	paging_init(platform_phys_limit);	/* all RAM, and the MMIO below 4 GiB */
+	timeline_mark("gdt, idt, paging");
+	fpu_init();				/* x87/SSE/AVX state for programs */
+	platform_discover(bootinfo.rsdp, &platform);	/* ACPI, else MP table */
+	paging_unmap(0);			/* BIOS data read: NULL faults from here on */
+	timeline_mark("acpi");
+	pic_disable();				/* 8259s out of the way */
+	lapic_init(platform.lapic_base);	/* x2APIC where present */
+	power_init(&platform);			/* debug-exit, S5, reset register */
+	time_init(&platform);			/* TSC rate */
+	timeline_mark("tsc calibrated");
+	print_summary();
+	timeline_mark("summary printed");
+	if (cmdline_has(bootinfo.cmdline, "timeline"))
+		timeline_print();
+	kprintf("ready: %u cores, %lu MiB RAM, %lu us since first instruction\n",
+		platform.ncpus ? platform.ncpus : 1,
+		(unsigned long)((meminfo.usable + (1 << 19)) >> 20),
+		(unsigned long)timeline_since_entry_us());
+	after_ready();
+	bootcon_run();
+}

@@ -1,0 +1,62 @@
+/*
+ * Early memory: the kernel takes page tables (and later per-core stacks)
+ * from the usable range that holds the kernel image, right after it, and
+ * leaves the rest of RAM to the program. Nothing is ever freed: the kernel
+ * allocates only at boot, so a bump allocator is all it needs.
+ */
+#include "mem.h"
+#include "memlayout.h"
+#include "panic.h"
+#include "printf.h"
+#include "string.h"
+
+struct meminfo meminfo;
+
+void mem_init(const struct bootinfo *bi)
+{
+	uint64_t kend = align_up((uint64_t)__kernel_end, PAGE_SIZE);
+	uint64_t start = kend;
+
+	for (unsigned i = 0; i < bi->nranges; i++) {
+		const struct mem_range *r = &bi->ranges[i];
+		if (r->type != MEM_USABLE)
+			continue;
+		meminfo.usable += r->size;
+		if (r->base + r->size > meminfo.top)
+			meminfo.top = r->base + r->size;
+		if (r->base <= KERNEL_BASE && r->base + r->size >= kend)
+			meminfo.alloc_end = align_down(r->base + r->size, PAGE_SIZE);
+	}
+	if (!meminfo.alloc_end)
+		panic("the kernel at %#lx is not in usable RAM", (unsigned long)KERNEL_BASE);
+	/* GRUB may put modules right after the kernel: allocate above them. */
+	for (unsigned i = 0; i < bi->nmodules; i++) {
+		uint64_t mend = bi->modules[i].base + bi->modules[i].size;
+		if (mend > start && mend <= meminfo.alloc_end)
+			start = align_up(mend, PAGE_SIZE);
+	}
+	meminfo.alloc_start = meminfo.alloc_next = start;
+}
+
+void *mem_alloc_page(void)
+{
+	void *p;
+
+	if (meminfo.alloc_next + PAGE_SIZE > meminfo.alloc_end)
+		panic("out of memory for kernel page tables");
+	p = (void *)meminfo.alloc_next;
+	meminfo.alloc_next += PAGE_SIZE;
+	return memset(p, 0, PAGE_SIZE);
+}
+
+void mem_print(const struct bootinfo *bi)
+{
+	unsigned usable = 0;
+
+	for (unsigned i = 0; i < bi->nranges; i++)
+		usable += bi->ranges[i].type == MEM_USABLE;
+	kprintf("mem    %lu MiB usable in %u ranges%s; top %#lx; kernel %#lx-%#lx\n",
+		(unsigned long)(meminfo.usable >> 20), usable,
+		bi->truncated ? " (map cut)" : "", (unsigned long)meminfo.top,
+		(unsigned long)KERNEL_BASE, (unsigned long)meminfo.alloc_next);
+}

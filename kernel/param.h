@@ -1,0 +1,41 @@
+/*
+ * Every limit and fixed number of the kernel, in one place. A limit that
+ * input can reach (a memory map, an ACPI table) is checked against it and
+ * reported when cut, never overrun.
+ */
+#ifndef PITH_PARAM_H
+#define PITH_PARAM_H
+
+#define PITH_VERSION		"0.1.0"
+
+#define MAX_CPUS		64	/* cores the kernel tracks (MADT order) */
+#define MAX_MEM_RANGES		64	/* memory-map entries kept from the loader */
+#define MAX_MODULES		8	/* boot modules kept from the loader */
+#define MAX_IOAPICS		8
+#define MAX_IRQ_OVERRIDES	24	/* one per ISA IRQ is the most that makes sense */
+#define MAX_ACPI_TABLES		32	/* XSDT/RSDT entries looked at */
+#define CMDLINE_MAX		1024	/* bytes of kernel command line kept */
+#define MAX_TIMELINE		16	/* boot timeline stamps */
+#define CONSOLE_LINE_MAX	128	/* boot console input line */
+
+#define RAM_MAP_MAX		(512ull << 30)	/* identity map: one PDPT */
+
+#define BOOT_STACK_SIZE		16384
+#define FAULT_STACK_SIZE	8192	/* IST stack for #PF, #DF, NMI, #MC */
+
+/* Interrupt vectors. 0-31 are the CPU's exceptions (SDM vol. 3A §6.3). */
+#define VEC_PIC_BASE		0x20	/* 8259 remapped here, then masked */
+#define VEC_TIMER		0x30	/* LAPIC timer */
+#define VEC_SPURIOUS		0xff	/* LAPIC spurious (its low 4 bits must be 1s on old APICs) */
+#define NUM_ISR_STUBS		0x31	/* stubs for vectors 0 .. VEC_TIMER */
+
+/* QEMU isa-debug-exit: QEMU exits with status (code << 1) | 1. */
+#define DEBUG_EXIT_PORT		0xf4
+
+/* Exit codes a test can tell apart (docs/BOOT-CONTRACT.md). */
+#define EXIT_OK			0
+#define EXIT_FAULT_BASE		64	/* + vector */
+#define EXIT_STACK_OVERFLOW	96
+#define EXIT_PANIC		127
+
+#endif

@@ -1,0 +1,59 @@
+#!/bin/sh
+# Installs the Debian packages a Pith task needs, and only those missing.
+#
+#   tools/deps.sh build|run|test|iso|bench ...
+#
+# Each group names what that task runs; groups add up. Nothing is fetched
+# from anywhere but the machine's configured Debian archive.
+set -eu
+
+pkgs_build="gcc make binutils gawk"
+pkgs_run="$pkgs_build qemu-system-x86 qemu-utils"
+pkgs_iso="grub-common grub-pc-bin grub-efi-amd64-bin xorriso mtools"
+pkgs_test="$pkgs_run $pkgs_iso libcmocka-dev pkg-config python3 python3-pytest"
+pkgs_bench="$pkgs_run gnuplot-nox"
+
+want=""
+for group in "$@"; do
+	case "$group" in
+	build) want="$want $pkgs_build" ;;
+	run)   want="$want $pkgs_run" ;;
+	iso)   want="$want $pkgs_iso" ;;
+	test)  want="$want $pkgs_test" ;;
+	bench) want="$want $pkgs_bench" ;;
+	*) echo "deps.sh: unknown group '$group' (build run iso test bench)" >&2; exit 2 ;;
+	esac
+done
+
+missing=""
+for p in $want; do
+	case " $missing " in *" $p "*) continue ;; esac
+	status=$(dpkg-query -W -f '${Status}' "$p" 2>/dev/null || true)
+	[ "$status" = "install ok installed" ] || missing="$missing $p"
+done
+[ -n "$missing" ] || exit 0
+
+if ! command -v apt-get >/dev/null 2>&1; then
+	echo "deps.sh: missing packages:$missing" >&2
+	echo "deps.sh: this is not a Debian system; install them by hand." >&2
+	exit 1
+fi
+sudo=""
+if [ "$(id -u)" != 0 ]; then
+	if command -v sudo >/dev/null 2>&1; then sudo="sudo"; else
+		echo "deps.sh: missing packages:$missing" >&2
+		echo "deps.sh: run as root or install sudo: apt-get install$missing" >&2
+		exit 1
+	fi
+fi
+echo "deps.sh: installing$missing"
+export DEBIAN_FRONTEND=noninteractive
+# An old or empty package list is the usual reason an install fails: refresh once and retry.
+if ! $sudo apt-get install -y -q --no-install-recommends $missing >/tmp/pith-deps.log 2>&1; then
+	$sudo apt-get update -q >>/tmp/pith-deps.log 2>&1 || true
+	if ! $sudo apt-get install -y -q --no-install-recommends $missing >>/tmp/pith-deps.log 2>&1; then
+		tail -n 20 /tmp/pith-deps.log >&2
+		echo "deps.sh: could not install:$missing (log: /tmp/pith-deps.log)" >&2
+		exit 1
+	fi
+fi
