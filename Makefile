@@ -73,10 +73,13 @@ debug: deps-run kernel
 		--cmdline "$(CMDLINE)" --gdb $(BUILD)/pith.elf
 
 # ---- ISO (GRUB, BIOS + UEFI) ------------------------------------------------
+# pith.iso is for people (ISO_CMDLINE=... adds kernel options); the tests
+# boot pith-test.iso, which powers off once ready.
 iso: $(BUILD)/pith.iso
-$(BUILD)/pith.iso: $(BUILD)/pith.elf tools/mkiso.sh
+$(BUILD)/pith-test.iso: ISO_CMDLINE := then=shutdown
+$(BUILD)/pith.iso $(BUILD)/pith-test.iso: $(BUILD)/pith.elf tools/mkiso.sh
 	@tools/deps.sh iso
-	tools/mkiso.sh $< $@ "$(ISO_CMDLINE)"
+	@tools/mkiso.sh $< $@ "$(ISO_CMDLINE)"
 
 # ---- tests ----------------------------------------------------------------
 UNIT_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -Ikernel \
@@ -101,7 +104,7 @@ deps-test:
 unit: deps-test $(UNIT_BIN)
 	@tests/run_unit.sh $(UNIT_BIN)
 
-system: deps-test kernel iso
+system: deps-test kernel $(BUILD)/pith-test.iso
 	@tests/run_system.sh
 
 # lib/ must never include kernel headers (docs/ARCHITECTURE.md).
@@ -110,7 +113,7 @@ check-layers:
 		{ echo "layering: lib/ or apps/ includes a kernel header"; exit 1; }
 
 test: deps-test
-	@$(MAKE) --no-print-directory check-layers kernel iso $(UNIT_BIN)
+	@$(MAKE) --no-print-directory check-layers kernel $(BUILD)/pith-test.iso $(UNIT_BIN)
 	@tests/run_all.sh $(UNIT_BIN)
 
 clean:

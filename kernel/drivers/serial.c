@@ -22,6 +22,11 @@
 #define LSR_THR_EMPTY	0x20
 #define DIVISOR_115200	1	/* 1.8432 MHz / 16 / 115200 */
 #define TX_SPIN_MAX	100000	/* a missing UART must not hang the kernel */
+#define TX_FIFO_DEPTH	16	/* 16550A: THR empty with FIFOs on = 16 free */
+
+/* Bytes we may still write before asking LSR again: each ask is a port read,
+ * which under virtualization costs an exit, so ask once per FIFO, not per byte. */
+static unsigned tx_room;
 
 void serial_init(void)
 {
@@ -36,11 +41,14 @@ void serial_init(void)
 
 void serial_putc(char c)
 {
-	for (int i = 0; i < TX_SPIN_MAX; i++) {
+	for (int i = 0; !tx_room && i < TX_SPIN_MAX; i++) {
 		if (inb(COM1 + REG_LSR) & LSR_THR_EMPTY)
-			break;
-		cpu_relax();
+			tx_room = TX_FIFO_DEPTH;
+		else
+			cpu_relax();
 	}
+	if (tx_room)
+		tx_room--;
 	outb(COM1 + REG_DATA, (uint8_t)c);
 }
 

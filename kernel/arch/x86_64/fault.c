@@ -15,7 +15,7 @@
 #include "../../printf.h"
 #include "../../param.h"
 
-#define BACKTRACE_MAX	24
+#define BACKTRACE_MAX	4096	/* frames walked: more than a kernel stack holds */
 #define VEC_PF		14
 
 /* SDM vol. 3A table 6-1. */
@@ -44,25 +44,44 @@ static void print_symbol(uint64_t addr)
 		kprintf(" ?");
 }
 
+static void print_frame(uint64_t ret, unsigned repeats)
+{
+	if (repeats)
+		kprintf("  ... the frame above %u more times\n", repeats);
+	if (ret) {
+		kprintf("  %#018lx", (unsigned long)ret);
+		print_symbol(ret - 1);	/* the call, not what follows it */
+		kprintf("\n");
+	}
+}
+
+/* Walks saved-rbp links, each [saved rbp, return address], to the zero rbp
+ * entry.S starts with. Runs of one return address (recursion) print once. */
 void backtrace(uint64_t rip, uint64_t rbp)
 {
+	uint64_t last = 0;
+	unsigned repeats = 0;
+
 	kprintf("stack:\n  %#018lx", (unsigned long)rip);
 	print_symbol(rip);
 	kprintf("\n");
 	for (int i = 0; i < BACKTRACE_MAX && rbp; i++) {
 		uint64_t *frame = (uint64_t *)rbp;
-		/* A frame is [saved rbp, return address]; both must be readable. */
-		if ((rbp & 7) || !paging_is_mapped(rbp) || !paging_is_mapped(rbp + 15))
-			break;
-		if (!frame[1])
-			break;
-		kprintf("  %#018lx", (unsigned long)frame[1]);
-		print_symbol(frame[1] - 1);	/* the call, not what follows it */
-		kprintf("\n");
+		if ((rbp & 7) || !paging_is_mapped(rbp) || !paging_is_mapped(rbp + 15) ||
+		    !frame[1])
+			break;	/* not a frame we can trust */
+		if (frame[1] == last) {
+			repeats++;
+		} else {
+			print_frame(frame[1], repeats);
+			repeats = 0;
+			last = frame[1];
+		}
 		if (frame[0] <= rbp)
 			break;	/* stacks grow down: callers' frames are higher */
 		rbp = frame[0];
 	}
+	print_frame(0, repeats);
 }
 
 static void print_registers(const struct trapframe *f)

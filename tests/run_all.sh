@@ -1,0 +1,23 @@
+#!/bin/sh
+# `make test`'s driver: the host unit tests given as arguments, then the
+# system tests; ends with one line adding both up, and fails if either did.
+set -u
+cd "$(dirname "$0")/.." || exit 1
+mkdir -p build
+tests/run_unit.sh "$@" 2>&1 | tee build/unit.log
+tests/run_system.sh 2>&1 | tee build/system.log
+
+unit_line=$(grep -E '^unit: [0-9]+ passed, [0-9]+ failed' build/unit.log | tail -n 1)
+up=$(echo "$unit_line" | sed -E 's/^unit: ([0-9]+) passed.*/\1/')
+uf=$(echo "$unit_line" | sed -E 's/.* ([0-9]+) failed.*/\1/')
+summary=$(grep -E '^(=+ )?[0-9]+ (passed|failed|error)' build/system.log | tail -n 1)
+sp=$(echo "$summary" | grep -Eo '[0-9]+ passed' | cut -d' ' -f1)
+sf=$(echo "$summary" | grep -Eo '[0-9]+ failed' | cut -d' ' -f1)
+se=$(echo "$summary" | grep -Eo '[0-9]+ error' | cut -d' ' -f1)
+[ -n "$unit_line" ] || { up=0; uf=1; echo "unit tests gave no summary"; }
+[ -n "$summary" ] || { sp=0; sf=1; echo "system tests gave no summary"; }
+passed=$(( ${up:-0} + ${sp:-0} ))
+failed=$(( ${uf:-0} + ${sf:-0} + ${se:-0} ))
+echo "unit ${up:-0} passed, ${uf:-0} failed; system ${sp:-0} passed, $(( ${sf:-0} + ${se:-0} )) failed"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
