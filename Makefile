@@ -70,7 +70,7 @@ run: deps-run
 # with `target remote :1234`.
 debug: deps-run kernel
 	$(PYTHON) tools/qemu.py run --machine $(MACHINE) --smp $(SMP) --mem $(MEM) \
-		--cmdline "$(CMDLINE)" --gdb $(BUILD)/pith.elf
+		--cmdline "$(CMDLINE)" $(BUILD)/pith.elf -- -s -S
 
 # ---- ISO (GRUB, BIOS + UEFI) ------------------------------------------------
 # pith.iso is for people (ISO_CMDLINE=... adds kernel options); the tests
