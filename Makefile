@@ -13,7 +13,16 @@ CMDLINE ?=
 # ---- kernel ---------------------------------------------------------------
 KERNEL_C := $(wildcard kernel/*.c kernel/arch/x86_64/*.c kernel/drivers/*.c)
 KERNEL_S := $(wildcard kernel/arch/x86_64/*.S)
-KERNEL_OBJ := $(KERNEL_C:%.c=$(BUILD)/%.o) $(KERNEL_S:%.S=$(BUILD)/%.o)
+
+# Unikernel mode (kernel/app.h): `make APP=dir` links dir/*.c as the program
+# in place of the boot console, into build/app-<dir>/pith.elf.
+APP ?=
+ifneq ($(APP),)
+BUILD := build/app-$(notdir $(patsubst %/,%,$(APP)))
+KERNEL_C := $(filter-out kernel/bootcon.c,$(KERNEL_C))
+APP_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(wildcard $(APP)/*.c))
+endif
+KERNEL_OBJ := $(KERNEL_C:%.c=$(BUILD)/%.o) $(KERNEL_S:%.S=$(BUILD)/%.o) $(APP_OBJ)
 
 # Freestanding, no SSE in the kernel (programs own those registers), frame
 # pointers kept for stack traces, no red zone (interrupts share the stack),
@@ -22,7 +31,9 @@ KERNEL_CFLAGS := -std=gnu11 -Os -Wall -Wextra -Werror -g \
 	-ffreestanding -fno-pic -fno-pie -mcmodel=small -mno-red-zone \
 	-mgeneral-regs-only -fno-stack-protector -fno-omit-frame-pointer \
 	-fno-asynchronous-unwind-tables -fno-unwind-tables --param=min-pagesize=0 \
-	-nostdinc -isystem $(shell $(CC) -print-file-name=include) -MMD -MP
+	-nostdinc -isystem $(shell $(CC) -print-file-name=include) -Iinclude -MMD -MP
+# Programs own the FPU/SSE registers, so only they may use them.
+APP_CFLAGS := $(filter-out -mgeneral-regs-only,$(KERNEL_CFLAGS))
 KERNEL_LDFLAGS := -nostdlib -static -no-pie -z max-page-size=4096 \
 	-z noexecstack --build-id=none -T kernel/kernel.ld
 
@@ -32,7 +43,7 @@ kernel: $(BUILD)/pith.elf
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(KERNEL_CFLAGS) -c $< -o $@
+	$(CC) $(if $(filter $(APP)/%,$<),$(APP_CFLAGS),$(KERNEL_CFLAGS)) -c $< -o $@
 
 $(BUILD)/%.o: %.S
 	@mkdir -p $(@D)

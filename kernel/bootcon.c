@@ -1,13 +1,13 @@
 /*
- * The boot console: what the kernel does once ready when no program was
- * given. It reads lines from COM1 (backspace edits; other control bytes
+ * The boot console: the program of the default kernel image (app.h), which
+ * `make APP=dir` replaces. It reads lines from COM1 (backspace edits; other control bytes
  * and input past CONSOLE_LINE_MAX are dropped) and runs a few commands that
  * exercise the console, the clocks and power. Between keys the core halts
  * until the next 100 Hz timer tick rather than spinning.
  */
 #include <stdint.h>
 #include <stdbool.h>
-#include "bootcon.h"
+#include "app.h"
 #include "console.h"
 #include "param.h"
 #include "power.h"
@@ -134,10 +134,13 @@ static void read_line(char *buf, unsigned size)
 	console_write("\n", 1);
 }
 
-void bootcon_run(void)
+/* The default image's program; it never returns (shutdown powers off). */
+int app_main(int argc, char **argv)
 {
 	char line[CONSOLE_LINE_MAX];
 
+	(void)argc;
+	(void)argv;
 	lapic_timer_start(IDLE_HZ, NULL);
 	irq_enable();
 	for (;;) {

@@ -4,7 +4,7 @@
  * after each step feed the boot benchmark (`timeline` on the command line).
  */
 #include <stdint.h>
-#include "bootcon.h"
+#include "app.h"
 #include "bootinfo.h"
 #include "cmdline.h"
 #include "console.h"
@@ -27,6 +27,8 @@
 
 static struct bootinfo bootinfo;
 static struct platform platform;
+static char *app_argv[APP_ARGS_MAX + 1];
+static int app_argc;
 
 static const char *const known_options[] = { "fault", "then", "timeline", "quiet", NULL };
 
@@ -68,6 +70,44 @@ static void print_summary(void)
 	cmdline_check(bootinfo.cmdline, known_options, report_unknown);
 }
 
+/* argv for the program: its name, then the words after " -- ". Cuts the
+ * command line in place, so the kernel's options end where argv starts. */
+static int split_args(char *cmdline, char **argv)
+{
+	char *p = cmdline;
+	int argc = 0;
+
+	argv[argc++] = "app";
+	while (*p && strncmp(p, " -- ", 4))
+		p++;
+	if (!*p)
+		return argc;
+	*p = '\0';
+	p += 4;
+	while (*p && argc < APP_ARGS_MAX) {
+		while (*p == ' ')
+			*p++ = '\0';
+		if (*p)
+			argv[argc++] = p;
+		while (*p && *p != ' ')
+			p++;
+	}
+	argv[argc] = NULL;
+	return argc;
+}
+
+static void run_app(void)
+{
+	int code = app_main(app_argc, app_argv);
+
+	if (code < 0 || code >= EXIT_FAULT_BASE) {
+		kprintf("program exit code %d is outside 0..%d: exiting with %d\n",
+			code, EXIT_FAULT_BASE - 1, EXIT_FAULT_BASE - 1);
+		code = EXIT_FAULT_BASE - 1;
+	}
+	power_off(code);
+}
+
 /* What the command line asks for once the kernel is ready. */
 static void after_ready(void)
 {
@@ -94,6 +134,7 @@ void kmain(uint32_t magic, uint32_t info)
 	if (bootinfo_parse(magic, info, &bootinfo) < 0)
 		panic("no usable boot information (%s, magic %#x)", bootinfo.protocol, magic);
 	kprintf(" (boot: %s)\n", bootinfo.protocol);
+	app_argc = split_args(bootinfo.cmdline, app_argv);	/* program words off the options */
 	timeline_mark("console, boot info");
 	gdt_init();				/* TSS with the fault stack */
 	idt_init();				/* faults are reported from here on */
@@ -120,5 +161,5 @@ void kmain(uint32_t magic, uint32_t info)
 		(unsigned long)((meminfo.usable + (1 << 19)) >> 20),
 		(unsigned long)timeline_since_entry_us());
 	after_ready();
-	bootcon_run();
+	run_app();				/* the linked program, then power off */
 }

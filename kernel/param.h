@@ -17,6 +17,7 @@
 #define CMDLINE_MAX		1024	/* bytes of kernel command line kept */
 #define MAX_TIMELINE		16	/* boot timeline stamps */
 #define CONSOLE_LINE_MAX	128	/* boot console input line */
+#define APP_ARGS_MAX		16	/* argv entries for the linked program */
 
 #define RAM_MAP_MAX		(512ull << 30)	/* identity map: one PDPT */
 
