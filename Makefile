@@ -104,11 +104,12 @@ UNIT_SRC_acpi := kernel/drivers/acpi.c kernel/drivers/mptable.c kernel/drivers/p
 	kernel/printf.c tests/unit/kernel/host_console.c
 UNIT_BIN := $(UNIT_TESTS:%=$(BUILD)/tests/test_%)
 
+# $$(UNIT_SRC_$$*) needs secondary expansion, which must be on before the rule.
+.SECONDEXPANSION:
 $(BUILD)/tests/test_%: tests/unit/kernel/test_%.c $$(UNIT_SRC_$$*)
 	@mkdir -p $(@D)
 	$(CC) $(UNIT_CFLAGS) -o $@ $^ -lcmocka
 
-.SECONDEXPANSION:
 deps-test:
 	@tools/deps.sh test
 

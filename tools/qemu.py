@@ -1,0 +1,169 @@
+#!/usr/bin/python3
+"""How Pith is run in QEMU: one module for `make run` and for the tests.
+
+`make run` calls it as a command (tools/qemu.py run ...); the system tests
+import it (tests/system/pith.py), so both start the same machine the same way.
+
+Choices made here, and why:
+- The accelerator is KVM only where the CPU shows vmx/svm and /dev/kvm opens
+  read-write. A /dev/kvm without those flags is a software hypervisor that
+  runs ring-0 code ~1000x slower than TCG (DESIGN.md §13). PITH_ACCEL=tcg|kvm
+  overrides the choice.
+- The kernel boots by PVH (`-kernel ... -append ...`) on microvm, q35 and pc;
+  an ISO boots from the CD under SeaBIOS on q35/pc only (microvm's firmware
+  reads no CD).
+- isa-debug-exit at io 0xf4 lets the kernel end QEMU with an exit code:
+  QEMU's status is code*2+1 (docs/BOOT-CONTRACT.md). It works on microvm too.
+- The CPU model is QEMU's default unless one is asked for; tests ask for
+  `max` to reach the 1 GiB page and x2APIC paths.
+
+Python 3.11 standard library only.
+"""
+
+import argparse
+import os
+import shlex
+import sys
+
+QEMU = "qemu-system-x86_64"
+MACHINES = ("microvm", "q35", "pc")
+ACCELS = ("tcg", "kvm")
+DEBUG_EXIT_PORT = 0xF4
+
+
+def cpu_has_virt(cpuinfo="/proc/cpuinfo"):
+    """True if the host CPU advertises hardware virtualization (vmx or svm)."""
+    try:
+        with open(cpuinfo) as f:
+            for line in f:
+                if line.startswith("flags"):
+                    flags = line.split(":", 1)[1].split()
+                    return "vmx" in flags or "svm" in flags
+    except OSError:
+        pass
+    return False
+
+
+def kvm_usable(dev="/dev/kvm"):
+    """True if we may open /dev/kvm read-write (exists and is permitted)."""
+    try:
+        fd = os.open(dev, os.O_RDWR | os.O_CLOEXEC)
+    except OSError:
+        return False
+    os.close(fd)
+    return True
+
+
+def choose_accel():
+    """Return 'kvm' or 'tcg' for this host; PITH_ACCEL overrides the guess.
+
+    KVM needs both the vmx/svm flag and a usable /dev/kvm: without the flag,
+    /dev/kvm is a software hypervisor far slower than TCG.
+    """
+    forced = os.environ.get("PITH_ACCEL", "").strip()
+    if forced:
+        if forced not in ACCELS:
+            raise ValueError(f"PITH_ACCEL={forced!r}: expected tcg or kvm")
+        return forced
+    if cpu_has_virt() and kvm_usable():
+        return "kvm"
+    return "tcg"
+
+
+def qemu_args(kernel, machine="microvm", smp=1, mem="128M", cmdline="",
+              accel=None, cpu=None, debug_exit=True, iso=None, extra=(),
+              serial="stdio"):
+    """Return the QEMU command line (a list) that boots Pith.
+
+    kernel: the ELF booted by PVH; ignored when iso is given.
+    iso: boot this CD image instead (q35/pc; the ISO's grub.cfg holds the
+         kernel command line, so cmdline must be empty).
+    serial: 'stdio' for the test harness, 'mon:stdio' for an interactive
+            terminal (Ctrl-A X quits, Ctrl-A C reaches the monitor).
+    extra: more QEMU arguments, appended last.
+    """
+    if machine not in MACHINES:
+        raise ValueError(f"machine {machine!r}: expected one of {MACHINES}")
+    accel = accel or choose_accel()
+    if accel not in ACCELS:
+        raise ValueError(f"accel {accel!r}: expected tcg or kvm")
+    args = [QEMU, "-M", machine, "-accel", accel,
+            "-nodefaults", "-no-user-config", "-display", "none",
+            "-no-reboot", "-serial", serial,
+            "-smp", str(smp), "-m", str(mem)]
+    if cpu:
+        args += ["-cpu", cpu]
+    if debug_exit:
+        args += ["-device",
+                 f"isa-debug-exit,iobase={DEBUG_EXIT_PORT:#x},iosize=0x04"]
+    args += boot_args(kernel, machine, cmdline, iso)
+    return args + list(extra)
+
+
+def boot_args(kernel, machine, cmdline, iso):
+    """The arguments that say what to boot: a PVH kernel or a CD image."""
+    if iso is None:
+        if not kernel:
+            raise ValueError("no kernel given")
+        return ["-kernel", str(kernel), "-append", cmdline]
+    if machine == "microvm":
+        raise ValueError("an ISO boots on q35 or pc; microvm has no CD firmware")
+    if cmdline:
+        raise ValueError("with an ISO, grub.cfg sets the kernel command line")
+    return ["-cdrom", str(iso), "-boot", "d"]
+
+
+def parse_cli(argv):
+    """Parse `qemu.py run [options] [KERNEL] [-- QEMU-ARGS...]`."""
+    extra = []
+    if "--" in argv:
+        cut = argv.index("--")
+        argv, extra = argv[:cut], argv[cut + 1:]
+    p = argparse.ArgumentParser(
+        prog="qemu.py",
+        description="Run Pith in QEMU with the serial console on this terminal.")
+    sub = p.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="boot Pith interactively",
+                         epilog="Arguments after -- go to QEMU unchanged "
+                                "(e.g. -- -s -S to wait for GDB).")
+    run.add_argument("--machine", default=None, choices=MACHINES,
+                     help="default: microvm, or q35 with --iso")
+    run.add_argument("--smp", type=int, default=1)
+    run.add_argument("--mem", default="128M")
+    run.add_argument("--cmdline", default="", help="kernel command line")
+    run.add_argument("--cpu", default=None, help="QEMU CPU model, e.g. max")
+    run.add_argument("--iso", default=None, help="boot this ISO (q35/pc)")
+    run.add_argument("--print", action="store_true",
+                     help="print the QEMU command instead of running it")
+    run.add_argument("kernel", nargs="?", default=None, metavar="KERNEL")
+    opts = p.parse_args(argv)
+    if opts.kernel is None and opts.iso is None:
+        p.error("give a KERNEL or --iso FILE")
+    if opts.machine is None:
+        opts.machine = "q35" if opts.iso else "microvm"
+    opts.extra = extra
+    return opts
+
+
+def main(argv):
+    """The CLI: print the command or replace this process with QEMU."""
+    opts = parse_cli(argv)
+    try:
+        accel = choose_accel()
+        args = qemu_args(opts.kernel, machine=opts.machine, smp=opts.smp,
+                         mem=opts.mem, cmdline=opts.cmdline, accel=accel,
+                         cpu=opts.cpu, iso=opts.iso, extra=opts.extra,
+                         serial="mon:stdio")
+    except ValueError as e:
+        print(f"qemu.py: {e}", file=sys.stderr)
+        return 2
+    if opts.print:
+        print(shlex.join(args))
+        return 0
+    print(f"pith: {opts.machine}, {accel}, {opts.smp} cores, {opts.mem};"
+          " quit with Ctrl-A X", flush=True)
+    os.execvp(args[0], args)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
