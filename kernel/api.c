@@ -4,9 +4,13 @@
  * table will list.
  */
 #include <pith/console.h>
+#include <pith/smp.h>
 #include <pith/time.h>
 #include "console.h"
+#include "smp.h"
 #include "time.h"
+#include "wq.h"
+#include "arch/x86_64/cpu.h"
 
 void b_output(const char *str, unsigned long nbr)
 {
@@ -23,3 +27,38 @@ unsigned char b_input(void)
 uint64_t b_time_ns(void) { return time_ns(); }
 uint64_t b_tsc_hz(void) { return tsc_hz(); }
 void b_delay_us(uint64_t us) { delay_us(us); }
+
+int b_smp_enqueue(void (*fn)(void *), void *arg) { return wq_enqueue(fn, arg); }
+int b_smp_run(void) { return wq_run_one(); }
+int b_smp_wait(void) { return wq_wait(); }
+int b_smp_busy(void) { return wq_busy(); }
+unsigned b_smp_numcores(void) { return smp_cores(); }
+unsigned b_smp_id(void) { return this_cpu()->index; }
+int b_smp_set(unsigned core, void (*fn)(void *), void *arg) { return wq_set(core, fn, arg); }
+void (*b_smp_get(void))(void *) { return wq_get(); }
+
+void b_smp_lock(volatile uint64_t *lock)
+{
+	while (__atomic_exchange_n(lock, 1, __ATOMIC_ACQUIRE))
+		while (__atomic_load_n(lock, __ATOMIC_RELAXED))
+			cpu_relax();
+}
+
+void b_smp_unlock(volatile uint64_t *lock)
+{
+	__atomic_store_n(lock, 0, __ATOMIC_RELEASE);
+}
+
+int b_smp_stats(unsigned core, struct b_core_stats *out)
+{
+	struct cpu *c = smp_cpu(core);
+
+	if (!c || !out)
+		return !c ? B_ENODEV : B_EFAULT;
+	out->apic_id = c->apic_id;
+	out->tasks_run = c->tasks_run;
+	out->tasks_failed = c->tasks_failed;
+	out->busy_ns = tsc_to_us(c->busy_tsc) * 1000;
+	out->idle_ns = tsc_to_us(c->idle_tsc) * 1000;
+	return 0;
+}

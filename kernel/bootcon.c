@@ -7,7 +7,7 @@
  */
 #include <stdint.h>
 #include <stdbool.h>
-#include "app.h"
+#include <pith/app.h>
 #include "console.h"
 #include "param.h"
 #include "power.h"

@@ -4,7 +4,7 @@
  * after each step feed the boot benchmark (`timeline` on the command line).
  */
 #include <stdint.h>
-#include "app.h"
+#include <pith/app.h>
 #include "bootinfo.h"
 #include "cmdline.h"
 #include "console.h"
@@ -16,11 +16,14 @@
 #include "power.h"
 #include "printf.h"
 #include "string.h"
+#include "smp.h"
 #include "time.h"
+#include "wq.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/fpu.h"
 #include "arch/x86_64/lapic.h"
 #include "arch/x86_64/paging.h"
+#include "arch/x86_64/percpu.h"
 #include "arch/x86_64/trap.h"
 #include "drivers/platform.h"
 #include "drivers/serial.h"
@@ -64,6 +67,7 @@ static void print_summary(void)
 	platform_print(&platform);
 	power_print();
 	time_print();
+	smp_print();
 	fpu_print();
 	if (bootinfo.cmdline[0])
 		kprintf("cmdline %s\n", bootinfo.cmdline);
@@ -129,6 +133,7 @@ static void after_ready(void)
 
 void kmain(uint32_t magic, uint32_t info)
 {
+	percpu_set(&boot_cpu);			/* this_cpu() works from here on */
 	serial_init();				/* COM1: everything after can report */
 	kprintf("\nPith " PITH_VERSION " x86-64");
 	if (bootinfo_parse(magic, info, &bootinfo) < 0)
@@ -136,7 +141,7 @@ void kmain(uint32_t magic, uint32_t info)
 	kprintf(" (boot: %s)\n", bootinfo.protocol);
 	app_argc = split_args(bootinfo.cmdline, app_argv);	/* program words off the options */
 	timeline_mark("console, boot info");
-	gdt_init();				/* TSS with the fault stack */
+	gdt_init(&boot_cpu);			/* TSS with the fault stack */
 	idt_init();				/* faults are reported from here on */
 	mem_init(&bootinfo);			/* allocator after the kernel and modules */
 	platform_phys_limit = meminfo.top > LOW_4G ? meminfo.top : LOW_4G;
@@ -151,13 +156,16 @@ void kmain(uint32_t magic, uint32_t info)
 	power_init(&platform);			/* debug-exit, S5, reset register */
 	time_init(&platform);			/* TSC rate */
 	timeline_mark("tsc calibrated");
+	wq_init();				/* the task ring, before any core polls it */
+	smp_boot(&platform);			/* every core: INIT-SIPI-SIPI, then wq_core_loop */
+	timeline_mark("cores started");
 	if (!cmdline_has(bootinfo.cmdline, "quiet"))
 		print_summary();	/* ~2 ms under QEMU: each byte is a host write */
 	timeline_mark("summary printed");
 	if (cmdline_has(bootinfo.cmdline, "timeline"))
 		timeline_print();
 	kprintf("ready: %u cores, %lu MiB RAM, %lu us since first instruction\n",
-		platform.ncpus ? platform.ncpus : 1,
+		smp_cores(),
 		(unsigned long)((meminfo.usable + (1 << 19)) >> 20),
 		(unsigned long)timeline_since_entry_us());
 	after_ready();

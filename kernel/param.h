@@ -18,17 +18,21 @@
 #define MAX_TIMELINE		16	/* boot timeline stamps */
 #define CONSOLE_LINE_MAX	128	/* boot console input line */
 #define APP_ARGS_MAX		16	/* argv entries for the linked program */
+#define WQ_CAPACITY		2048	/* tasks queued at once; a power of two */
+#define WQ_SPIN_US		100	/* idle cores poll this long, then halt */
 
 #define RAM_MAP_MAX		(512ull << 30)	/* identity map: one PDPT */
 
-#define BOOT_STACK_SIZE		16384
+#define TRAMPOLINE_BASE		0x8000	/* AP start page: below 1 MiB, 4 KiB aligned */
+#define BOOT_STACK_SIZE		16384	/* each core's kernel stack, boot core too */
 #define FAULT_STACK_SIZE	8192	/* IST stack for #PF, #DF, NMI, #MC */
 
 /* Interrupt vectors. 0-31 are the CPU's exceptions (SDM vol. 3A §6.3). */
 #define VEC_PIC_BASE		0x20	/* 8259 remapped here, then masked */
 #define VEC_TIMER		0x30	/* LAPIC timer */
+#define VEC_WAKE		0x31	/* IPI: a task for a sleeping core */
 #define VEC_SPURIOUS		0xff	/* LAPIC spurious (its low 4 bits must be 1s on old APICs) */
-#define NUM_ISR_STUBS		0x31	/* stubs for vectors 0 .. VEC_TIMER */
+#define NUM_ISR_STUBS		0x32	/* stubs for vectors 0 .. VEC_WAKE */
 
 /* QEMU isa-debug-exit: QEMU exits with status (code << 1) | 1. */
 #define DEBUG_EXIT_PORT		0xf4

@@ -1,19 +1,23 @@
 /*
  * The fault reporter: every CPU exception ends here. It prints what a person
- * needs to find the bug (which exception, on which core, every register, the
- * call chain with function names), then stops the machine with an exit code
- * that names the exception, so a test can tell one fault from another.
+ * needs to find the bug (which exception, on which core, in which task, every
+ * register, the call chain with function names). A fault inside a work-queue
+ * task ends only that task: the core goes back to the queue. Any other fault
+ * stops the machine with an exit code that names the exception, so a test
+ * can tell one fault from another.
  */
 #include <stdint.h>
 #include <stdbool.h>
 #include "cpu.h"
 #include "trap.h"
 #include "paging.h"
+#include "percpu.h"
 #include "../../console.h"
 #include "../../ksyms.h"
 #include "../../power.h"
 #include "../../printf.h"
 #include "../../param.h"
+#include "../../spinlock.h"
 
 #define BACKTRACE_MAX	4096	/* frames walked: more than a kernel stack holds */
 #define VEC_PF		14
@@ -29,9 +33,7 @@ static const char *const exception_names[32] = {
 	"#XM SIMD error", "#VE virtualization", "#CP control protection",
 };
 
-unsigned cpu_current_id(void);		/* lapic.c */
 
-static volatile int reporting;
 
 static void print_symbol(uint64_t addr)
 {
@@ -96,29 +98,69 @@ static void print_registers(const struct trapframe *f)
 		f->cs, f->ss, read_cr0(), read_cr2(), read_cr3(), read_cr4());
 }
 
-void fault_report(struct trapframe *f)
+/* Faults a task can be cut short from: the CPU state is intact. #DF, NMI
+ * and #MC say the machine itself is in doubt. */
+static bool recoverable(uint64_t vector)
 {
-	uint64_t cr2 = read_cr2();
-	bool overflow = f->vector == VEC_PF && paging_is_stack_guard(cr2);
-	int code = overflow ? EXIT_STACK_OVERFLOW : EXIT_FAULT_BASE + (int)f->vector;
+	return vector != 2 && vector != 8 && vector != 18;
+}
 
-	irq_disable();
-	console_break_lock();
-	if (__atomic_exchange_n(&reporting, 1, __ATOMIC_SEQ_CST)) {
-		/* A fault while reporting one: say so, and stop at once. */
-		kprintf("\nFAULT vector %lu while reporting a fault at rip %#lx\n",
-			f->vector, f->rip);
-		power_off(code);
+static void print_report(struct trapframe *f, struct cpu *c, uint64_t cr2, bool overflow)
+{
+	const char *name = overflow ? "stack overflow" : exception_names[f->vector];
+
+	kprintf("\nFAULT %s on core %u: error %#lx cr2 %#018lx\n", name ? name : "reserved",
+		c->index, f->error, cr2);
+	if (c->task_fn) {
+		kprintf("task");
+		print_symbol((uint64_t)c->task_fn);
+		kprintf("\n");
 	}
-	kprintf("\nFAULT %s on core %u: error %#lx cr2 %#018lx\n",
-		overflow ? "stack overflow" : exception_names[f->vector] ?
-		exception_names[f->vector] : "reserved", cpu_current_id(),
-		f->error, cr2);
 	kprintf("rip %#018lx", f->rip);
 	print_symbol(f->rip);
 	kprintf("\n");
 	print_registers(f);
 	backtrace(f->rip, f->rbp);
+}
+
+/* Makes the interrupted core return into task_resume(j): task_call then
+ * returns 1 on the task's caller's stack, as if the task had returned. */
+static void resume_after_task(struct trapframe *f, struct cpu *c)
+{
+	extern char task_resume[];	/* task.S */
+
+	f->rip = (uint64_t)task_resume;
+	f->rdi = (uint64_t)c->task_jmp;
+	f->rsp = (c->task_jmp->rsp - 128) & ~15ull;	/* below the caller's frame */
+}
+
+static struct spinlock report_lock;
+
+void fault_report(struct trapframe *f)
+{
+	struct cpu *c = this_cpu();
+	uint64_t cr2 = read_cr2();
+	bool overflow = f->vector == VEC_PF && paging_is_stack_guard(cr2);
+	int code = overflow ? EXIT_STACK_OVERFLOW : EXIT_FAULT_BASE + (int)f->vector;
+
+	if (c->reporting) {
+		/* A fault while reporting one: say so, and stop at once. */
+		console_break_lock();
+		kprintf("\nFAULT vector %lu while reporting a fault at rip %#lx\n",
+			f->vector, f->rip);
+		power_off(code);
+	}
+	c->reporting = true;
+	spin_lock(&report_lock);	/* one report at a time, whole */
+	console_break_lock();
+	print_report(f, c, cr2, overflow);
+	if (c->task_jmp && recoverable(f->vector)) {
+		kprintf("task stopped; core %u goes on\n", c->index);
+		resume_after_task(f, c);
+		spin_unlock(&report_lock);
+		c->reporting = false;
+		return;
+	}
 	kprintf("stopped: exit code %d\n", code);
 	power_off(code);
 }

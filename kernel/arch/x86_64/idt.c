@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include "trap.h"
 #include "lapic.h"
+#include "../../wq.h"
 #include "../../param.h"
 
 #define SEL_CODE	0x08
@@ -38,26 +39,33 @@ static void set_gate(unsigned v, uint64_t handler, uint8_t ist)
 	};
 }
 
-void idt_init(void)
+void idt_load(void)
 {
 	struct {
 		uint16_t limit;
 		uint64_t base;
 	} __attribute__((packed)) ptr = { sizeof(idt) - 1, (uint64_t)idt };
 
+	__asm__ volatile("lidt %0" : : "m"(ptr));
+}
+
+void idt_init(void)
+{
 	for (unsigned v = 0; v < NUM_ISR_STUBS; v++)
 		set_gate(v, isr_stubs[v], USES_IST(v) ? IST_FAULT : 0);
 	set_gate(VEC_SPURIOUS, (uint64_t)isr_spurious, 0);
-	__asm__ volatile("lidt %0" : : "m"(ptr));
+	idt_load();
 }
 
 void trap(struct trapframe *f)
 {
 	if (f->vector < 32)
 		fault_report(f);
-	if (f->vector == VEC_TIMER) {
+	else if (f->vector == VEC_TIMER) {
 		lapic_timer_interrupt();
 		lapic_eoi();
+	} else if (f->vector == VEC_WAKE) {
+		wq_wake_interrupt();
 	}
 	/* VEC_PIC_BASE..+15: a masked 8259's spurious IRQ 7 or 15; no EOI is owed. */
 }

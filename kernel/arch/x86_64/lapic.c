@@ -11,6 +11,9 @@
 #define REG_ID		0x020
 #define REG_EOI		0x0b0
 #define REG_SVR		0x0f0
+#define REG_ICR_LOW	0x300
+#define REG_ICR_HIGH	0x310
+#define ICR_PENDING	(1u << 12)
 #define REG_LVT_TIMER	0x320
 #define REG_TIMER_INIT	0x380
 #define REG_TIMER_CUR	0x390
@@ -107,8 +110,14 @@ void lapic_timer_interrupt(void)
 		timer_fn();
 }
 
-/* The boot core's id until per-core data exists (the SMP issue adds it). */
-unsigned cpu_current_id(void)
+void lapic_send_ipi(uint32_t apic_id, uint32_t icr)
 {
-	return mmio || x2apic ? lapic_id() : cpuid(1, 0).b >> 24;
+	if (x2apic) {	/* one 64-bit MSR write, no delivery status (§10.12.9) */
+		wrmsr(X2APIC_MSR + (REG_ICR_LOW >> 4), (uint64_t)apic_id << 32 | icr);
+		return;
+	}
+	lapic_write(REG_ICR_HIGH, apic_id << 24);
+	lapic_write(REG_ICR_LOW, icr);
+	for (int i = 0; i < 100000 && (lapic_read(REG_ICR_LOW) & ICR_PENDING); i++)
+		cpu_relax();
 }

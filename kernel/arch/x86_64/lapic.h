@@ -10,6 +10,12 @@ uint32_t lapic_id(void);
 bool lapic_x2apic(void);
 void lapic_eoi(void);
 
+/* Interrupt command register values (SDM vol. 3A §10.6.1). */
+#define ICR_FIXED	0x4000		/* | vector: level assert, fixed delivery */
+#define ICR_INIT	0x4500
+#define ICR_STARTUP	0x4600		/* | start page (address >> 12) */
+void lapic_send_ipi(uint32_t apic_id, uint32_t icr);
+
 /* Calls fn from the timer interrupt hz times a second until lapic_timer_stop();
  * fn may be NULL (the interrupt then only wakes a halted core). Calibrates
  * the timer against the TSC on first use. Returns the timer's input Hz. */

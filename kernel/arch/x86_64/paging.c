@@ -9,6 +9,7 @@
 #include "../../mem.h"
 #include "../../memlayout.h"
 #include "../../panic.h"
+#include "../../param.h"
 
 #define PTE_P		0x001ull
 #define PTE_W		0x002ull
@@ -20,6 +21,8 @@ extern char boot_stack_guard[];		/* entry.S */
 
 static uint64_t *pml4;
 static uint64_t large_page;
+static uint64_t guards[MAX_CPUS];	/* stack guard pages, one per core */
+static unsigned nguards;
 
 static uint64_t *table(uint64_t entry) { return (uint64_t *)(entry & PTE_ADDR); }
 
@@ -49,7 +52,14 @@ void paging_init(uint64_t top)
 		pdpt[g] = (uint64_t)pd | PTE_P | PTE_W;
 	}
 	write_cr3((uint64_t)pml4);
-	paging_unmap((uint64_t)boot_stack_guard);
+	paging_add_guard((uint64_t)boot_stack_guard);
+}
+
+void paging_add_guard(uint64_t va)
+{
+	paging_unmap(va);
+	if (nguards < MAX_CPUS)
+		guards[nguards++] = va;
 }
 
 /* Replaces a large-page entry by a table of 512 entries one level down. */
@@ -99,8 +109,10 @@ bool paging_is_mapped(uint64_t va)
 
 bool paging_is_stack_guard(uint64_t va)
 {
-	uint64_t g = (uint64_t)boot_stack_guard;
-	return va >= g && va < g + PAGE_SIZE;
+	for (unsigned i = 0; i < nguards; i++)
+		if (va >= guards[i] && va < guards[i] + PAGE_SIZE)
+			return true;
+	return false;
 }
 
 uint64_t paging_page_size(void)

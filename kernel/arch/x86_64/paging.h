@@ -12,6 +12,8 @@ void paging_init(uint64_t top);
 /* Makes the 4 KiB page at va fault, splitting large pages as needed. */
 void paging_unmap(uint64_t va);
 bool paging_is_mapped(uint64_t va);
+/* Unmaps the page at va and remembers it as a stack guard. */
+void paging_add_guard(uint64_t va);
 /* True if va lies in a stack guard page (a fault there is an overflow). */
 bool paging_is_stack_guard(uint64_t va);
 /* Size of the largest pages used: 1 GiB or 2 MiB. */

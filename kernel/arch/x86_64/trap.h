@@ -12,10 +12,14 @@ struct trapframe {
 	uint64_t rip, cs, rflags, rsp, ss;
 };
 
-void gdt_init(void);		/* GDT with a TSS whose IST1 is the fault stack */
-void idt_init(void);		/* every vector we use, then lidt */
+struct cpu;
+void gdt_init(struct cpu *c);	/* this core's GDT, with a TSS whose IST1 is its fault stack */
+void idt_init(void);		/* fills the shared IDT (boot core), then idt_load() */
+void idt_load(void);		/* lidt on the calling core */
 void trap(struct trapframe *f);	/* called by isr.S */
-void fault_report(struct trapframe *f) __attribute__((noreturn));
+/* Reports a CPU exception; returns only when it ended a task (the frame
+ * then resumes in task_resume), else powers off. */
+void fault_report(struct trapframe *f);
 
 /* Prints "0x<addr> <symbol+off>" lines from rbp up; stops at bad frames. */
 void backtrace(uint64_t rip, uint64_t rbp);

@@ -1,0 +1,19 @@
+/*
+ * Error codes: every call returns 0 (or a count) on success and one of
+ * these, negative, on failure. The numbers are Linux's errno values, so
+ * they read familiarly in a debugger.
+ */
+#ifndef PITH_ERROR_H
+#define PITH_ERROR_H
+
+#define B_EIO		(-5)	/* the device reported an error */
+#define B_EAGAIN	(-11)	/* full or busy now: try again later */
+#define B_ENOMEM	(-12)
+#define B_EFAULT	(-14)	/* a pointer that cannot be right */
+#define B_ENODEV	(-19)	/* no such core, interface or drive */
+#define B_EINVAL	(-22)	/* an argument out of range */
+#define B_EROFS		(-30)	/* the drive is read-only */
+#define B_ERANGE	(-34)	/* past the end */
+#define B_EDEADLK	(-35)	/* the call would wait for itself */
+
+#endif
