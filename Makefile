@@ -77,8 +77,8 @@ run: deps-run
 	$(PYTHON) tools/qemu.py run --machine $(MACHINE) --smp $(SMP) --mem $(MEM) \
 		--cmdline "$(CMDLINE)" $(BUILD)/pith.elf
 
-# QEMU stopped at the first instruction, waiting for `gdb build/pith.elf`
-# with `target remote :1234`.
+# QEMU stopped before its firmware runs, waiting for `gdb build/pith.elf`
+# with `target remote :1234` (then `break kmain`, `continue`).
 debug: deps-run kernel
 	$(PYTHON) tools/qemu.py run --machine $(MACHINE) --smp $(SMP) --mem $(MEM) \
 		--cmdline "$(CMDLINE)" $(BUILD)/pith.elf -- -s -S

@@ -33,6 +33,7 @@ struct pvh_module {
 #define MB2_TAG_ACPI_OLD	14
 #define MB2_TAG_ACPI_NEW	15
 #define MB2_INFO_MAX		(1u << 20)	/* larger is not a real loader's */
+#define PVH_MEMMAP_MAX		4096		/* entries: more is not a real loader's */
 
 struct mb2_tag {
 	uint32_t type, size;
@@ -87,7 +88,9 @@ static int parse_pvh(const struct pvh_start_info *si, struct bootinfo *bi)
 	}
 	if (si->version < 1 || !si->memmap_paddr)
 		return -1;	/* version 0 has no memory map and we need one */
-	for (uint32_t i = 0; i < si->memmap_entries && i <= MAX_MEM_RANGES; i++) {
+	/* Walk every entry up to a sane bound: empty ones are skipped, so
+	 * stopping at MAX_MEM_RANGES + 1 could drop a range unannounced. */
+	for (uint32_t i = 0; i < si->memmap_entries && i < PVH_MEMMAP_MAX; i++) {
 		const struct pvh_memmap_entry *e =
 			(const struct pvh_memmap_entry *)phys(si->memmap_paddr) + i;
 		add_range(bi, e->addr, e->size, e->type);
@@ -105,7 +108,7 @@ static void parse_mb2_mmap(const uint8_t *tag, uint32_t size, struct bootinfo *b
 	memcpy(&esize, tag + 8, 4);
 	if (esize < 24)
 		return;
-	for (uint32_t off = 16; off + esize <= size; off += esize) {
+	for (uint32_t off = 16; esize <= size - off; off += esize) {	/* no wrap */
 		uint64_t base, len;
 		uint32_t type;
 		memcpy(&base, tag + off, 8);

@@ -71,23 +71,23 @@ static void print_summary(void)
 	fpu_print();
 	if (bootinfo.cmdline[0])
 		kprintf("cmdline %s\n", bootinfo.cmdline);
-	cmdline_check(bootinfo.cmdline, known_options, report_unknown);
 }
 
-/* argv for the program: its name, then the words after " -- ". Cuts the
- * command line in place, so the kernel's options end where argv starts. */
+/* argv for the program: its name, then the words after a "--" word. Cuts
+ * the command line in place, so the kernel's options end where argv starts. */
 static int split_args(char *cmdline, char **argv)
 {
 	char *p = cmdline;
 	int argc = 0;
 
 	argv[argc++] = "app";
-	while (*p && strncmp(p, " -- ", 4))
+	while (*p && !(!strncmp(p, "--", 2) && (p[2] == ' ' || !p[2]) &&
+		       (p == cmdline || p[-1] == ' ')))
 		p++;
 	if (!*p)
 		return argc;
 	*p = '\0';
-	p += 4;
+	p += 2;
 	while (*p && argc < APP_ARGS_MAX) {
 		while (*p == ' ')
 			*p++ = '\0';
@@ -151,7 +151,8 @@ void kmain(uint32_t magic, uint32_t info)
 	platform_discover(bootinfo.rsdp, &platform);	/* ACPI, else MP table */
 	paging_unmap(0);			/* BIOS data read: NULL faults from here on */
 	timeline_mark("acpi");
-	pic_disable();				/* 8259s out of the way */
+	if (platform.pic_present)
+		pic_disable();			/* 8259s out of the way */
 	lapic_init(platform.lapic_base);	/* x2APIC where present */
 	power_init(&platform);			/* debug-exit, S5, reset register */
 	time_init(&platform);			/* TSC rate */
@@ -161,12 +162,13 @@ void kmain(uint32_t magic, uint32_t info)
 	timeline_mark("cores started");
 	if (!cmdline_has(bootinfo.cmdline, "quiet"))
 		print_summary();	/* ~2 ms under QEMU: each byte is a host write */
+	cmdline_check(bootinfo.cmdline, known_options, report_unknown);
 	timeline_mark("summary printed");
 	if (cmdline_has(bootinfo.cmdline, "timeline"))
 		timeline_print();
 	kprintf("ready: %u cores, %lu MiB RAM, %lu us since first instruction\n",
 		smp_cores(),
-		(unsigned long)((meminfo.usable + (1 << 19)) >> 20),
+		(unsigned long)mem_usable_mib(),
 		(unsigned long)timeline_since_entry_us());
 	after_ready();
 	run_app();				/* the linked program, then power off */

@@ -38,6 +38,11 @@ void mem_init(const struct bootinfo *bi)
 	meminfo.alloc_start = meminfo.alloc_next = start;
 }
 
+uint64_t mem_usable_mib(void)
+{
+	return (meminfo.usable + (1 << 19)) >> 20;	/* to the nearest MiB */
+}
+
 void *mem_alloc_page(void)
 {
 	void *p;
@@ -55,8 +60,8 @@ void mem_print(const struct bootinfo *bi)
 
 	for (unsigned i = 0; i < bi->nranges; i++)
 		usable += bi->ranges[i].type == MEM_USABLE;
-	kprintf("mem    %lu MiB usable in %u ranges%s; top %#lx; kernel %#lx-%#lx\n",
-		(unsigned long)(meminfo.usable >> 20), usable,
+	kprintf("mem    %lu MiB usable in %u ranges%s; top %#lx; kernel and its tables %#lx-%#lx\n",
+		(unsigned long)mem_usable_mib(), usable,
 		bi->truncated ? " (map cut)" : "", (unsigned long)meminfo.top,
 		(unsigned long)KERNEL_BASE, (unsigned long)meminfo.alloc_next);
 }

@@ -20,5 +20,6 @@ void mem_init(const struct bootinfo *bi);
 /* A zeroed 4 KiB page; panics when the range is used up (boot only). */
 void *mem_alloc_page(void);
 void mem_print(const struct bootinfo *bi);
+uint64_t mem_usable_mib(void);
 
 #endif

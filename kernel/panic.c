@@ -30,7 +30,7 @@ void panic(const char *fmt, ...)
 	kvformat(put, 0, fmt, ap);
 	va_end(ap);
 	kprintf("\n");
-	backtrace((uint64_t)__builtin_return_address(0), (uint64_t)__builtin_frame_address(0));
+	backtrace((uint64_t)panic, (uint64_t)__builtin_frame_address(0));
 	kprintf("stopped: exit code %d\n", EXIT_PANIC);
 	power_off(EXIT_PANIC);
 }

@@ -6,6 +6,8 @@
 #include <stdbool.h>
 #include "printf.h"
 
+#define FIELD_MAX	4096	/* widths and precisions are capped: no overflow */
+
 struct spec {
 	bool left;		/* '-': pad on the right */
 	bool alt;		/* '#': 0x before hex digits */
@@ -27,22 +29,24 @@ static void emit(struct out *o, char c)
 	o->n++;
 }
 
-/* prefix is a sign or "0x"; zero padding goes between it and the body. */
+/* prefix is a sign or "0x"; zeros are a precision's leading zeros. Zero
+ * padding from the '0' flag goes between the prefix and the digits too. */
 static void emit_padded(struct out *o, const struct spec *s, const char *prefix,
-			const char *body, int len)
+			int zeros, const char *body, int len)
 {
-	int plen = 0;
-	char fill = s->zero && !s->left ? '0' : ' ';
+	int plen = 0, pad;
+	bool zero_fill = s->zero && !s->left;
 
 	while (prefix[plen])
 		plen++;
-	int pad = s->width - len - plen;
-	if (fill == ' ')
-		for (; !s->left && pad > 0; pad--)
-			emit(o, ' ');
+	pad = s->width - len - plen - zeros;
+	for (; !zero_fill && !s->left && pad > 0; pad--)
+		emit(o, ' ');
 	for (int i = 0; i < plen; i++)
 		emit(o, prefix[i]);
-	for (; fill == '0' && pad > 0; pad--)
+	for (; zero_fill && pad > 0; pad--)
+		emit(o, '0');
+	for (; zeros > 0; zeros--)
 		emit(o, '0');
 	for (int i = 0; i < len; i++)
 		emit(o, body[i]);
@@ -77,17 +81,16 @@ static void emit_number(struct out *o, struct spec *s, uint64_t v,
 {
 	const char *digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
 	char buf[24];
-	int i = sizeof(buf);
+	int i = sizeof(buf), len;
 
 	do {
 		buf[--i] = digits[v % base];
 		v /= base;
 	} while (v);
-	while (s->prec > (int)sizeof(buf) - i && i > 0)
-		buf[--i] = '0';
+	len = sizeof(buf) - i;
 	if (s->prec >= 0)
 		s->zero = false;
-	emit_padded(o, s, prefix, buf + i, sizeof(buf) - i);
+	emit_padded(o, s, prefix, s->prec > len ? s->prec - len : 0, buf + i, len);
 }
 
 static void emit_string(struct out *o, struct spec *s, const char *str)
@@ -99,7 +102,7 @@ static void emit_string(struct out *o, struct spec *s, const char *str)
 	while (str[len] && (s->prec < 0 || len < s->prec))
 		len++;
 	s->zero = false;
-	emit_padded(o, s, "", str, len);
+	emit_padded(o, s, "", 0, str, len);
 }
 
 /* Reads flags, width, precision and length; returns the conversion char. */
@@ -117,24 +120,28 @@ static const char *parse_spec(const char *f, struct spec *s, va_list *ap)
 			break;
 	}
 	if (*f == '*') {
-		s->width = va_arg(*ap, int);
-		if (s->width < 0) {
+		int w = va_arg(*ap, int);
+		if (w < 0) {
 			s->left = true;
-			s->width = -s->width;
+			w = w < -FIELD_MAX ? FIELD_MAX : -w;	/* -INT_MIN overflows */
 		}
+		s->width = w;
 		f++;
 	}
 	for (; *f >= '0' && *f <= '9'; f++)
-		s->width = s->width * 10 + (*f - '0');
+		if (s->width < FIELD_MAX)
+			s->width = s->width * 10 + (*f - '0');
 	if (*f == '.') {
 		f++;
 		s->prec = 0;
 		if (*f == '*') {
-			s->prec = va_arg(*ap, int);
+			s->prec = va_arg(*ap, int);	/* negative: as if none, as in C */
+			s->prec = s->prec < 0 ? -1 : s->prec > FIELD_MAX ? FIELD_MAX : s->prec;
 			f++;
 		}
 		for (; *f >= '0' && *f <= '9'; f++)
-			s->prec = s->prec * 10 + (*f - '0');
+			if (s->prec < FIELD_MAX)
+				s->prec = s->prec * 10 + (*f - '0');
 	}
 	for (;; f++) {
 		if (*f == 'l' || *f == 'z')
@@ -174,7 +181,7 @@ static void convert(struct out *o, struct spec *s, char c, va_list *ap)
 		break;
 	case 'c':
 		ch = (char)va_arg(*ap, int);
-		emit_padded(o, s, "", &ch, 1);
+		emit_padded(o, s, "", 0, &ch, 1);
 		break;
 	default:	/* '%%' and unknown conversions print themselves */
 		emit(o, c);

@@ -13,10 +13,12 @@
 #include <stdbool.h>
 #include "time.h"
 #include "param.h"
+#include "panic.h"
 #include "printf.h"
 #include "arch/x86_64/cpu.h"
 
 #define CALIBRATE_US		500	/* boot-time cost vs. ~0.2% error */
+#define CALIBRATE_MAX_READS	200000	/* ~0.2-1 s: then the timer is dead */
 #define HPET_CAPS		0x000	/* HPET spec 1.0a §2.3.4: period fs in 63:32 */
 #define HPET_CONFIG		0x010
 #define HPET_COUNTER		0x0f0
@@ -53,7 +55,7 @@ static const struct platform *plat;
 
 static uint64_t read_hpet(void)
 {
-	return *(volatile uint64_t *)(plat->hpet_base + HPET_COUNTER);
+	return *(volatile uint32_t *)(plat->hpet_base + HPET_COUNTER);
 }
 
 static uint64_t read_pm_timer(void)
@@ -76,17 +78,20 @@ static struct reading sample(uint64_t (*read)(void))
 
 /* Counts the reference (of freq Hz, mask bits wide) for about CALIBRATE_US;
  * the counter must not wrap twice between samples, which all sources here
- * guarantee (the PIT's 16 bits wrap every 55 ms). */
+ * guarantee (the PIT's 16 bits wrap every 55 ms). Returns 0 if the counter
+ * does not move: a timer the tables promise may still be switched off. */
 static uint64_t count_against(uint64_t (*read)(void), uint64_t freq, uint64_t mask)
 {
 	struct reading a = sample(read), b;
 	uint64_t want = freq * CALIBRATE_US / 1000000, elapsed = 0, last = a.count;
 
-	do {
+	for (unsigned n = 0; elapsed < want; n++) {
+		if (n == CALIBRATE_MAX_READS)
+			return 0;
 		b = sample(read);
 		elapsed += (b.count - last) & mask;
 		last = b.count;
-	} while (elapsed < want);
+	}
 	return (b.tsc - a.tsc) * freq / elapsed;
 }
 
@@ -114,30 +119,42 @@ static uint64_t from_cpuid(void)
 	return 0;
 }
 
-static uint64_t from_timer(void)
+static uint64_t from_hpet(void)
 {
-	uint64_t *hpet;
+	volatile uint64_t *hpet = (volatile uint64_t *)plat->hpet_base;
+	uint64_t period_fs = hpet[HPET_CAPS / 8] >> 32;
 
-	if (plat->hpet_base) {
-		hpet = (uint64_t *)plat->hpet_base;
-		uint64_t period_fs = hpet[HPET_CAPS / 8] >> 32;
-		if (period_fs && period_fs <= 100000000) {	/* spec: at most 100 ns */
-			hpet[HPET_CONFIG / 8] |= HPET_ENABLE;
-			source = "hpet";
-			return count_against(read_hpet, 1000000000000000ull / period_fs,
-					     0xffffffffu);	/* 32-bit HPETs exist */
-		}
-	}
-	if (plat->pm_timer) {
-		source = "acpi pm timer";
-		return count_against(read_pm_timer, PM_TIMER_HZ,
-				     plat->pm_timer_32bit ? 0xffffffffu : 0xffffffu);
-	}
+	if (!period_fs || period_fs > 100000000)	/* spec: at most 100 ns */
+		return 0;
+	hpet[HPET_CONFIG / 8] |= HPET_ENABLE;
+	/* 32-bit HPETs exist: count modulo 2^32. */
+	return count_against(read_hpet, 1000000000000000ull / period_fs, 0xffffffffu);
+}
+
+static uint64_t from_pit(void)
+{
 	outb(PIT_CMD, PIT_CH0_RATE_GEN);
 	outb(PIT_CH0, 0);	/* reload 0 = 65536: the longest period */
 	outb(PIT_CH0, 0);
-	source = "pit";
 	return count_against(read_pit, PIT_HZ, 0xffff);
+}
+
+/* The first timer that answers, in order of precision. */
+static uint64_t from_timer(void)
+{
+	uint64_t r;
+
+	if (plat->hpet_base && (r = from_hpet()) != 0) {
+		source = "hpet";
+		return r;
+	}
+	if (plat->pm_timer && (r = count_against(read_pm_timer, PM_TIMER_HZ,
+						  plat->pm_timer_32bit ? 0xffffffffu : 0xffffffu)) != 0) {
+		source = "acpi pm timer";
+		return r;
+	}
+	source = "pit";
+	return from_pit();
 }
 
 void time_init(const struct platform *p)
@@ -146,6 +163,9 @@ void time_init(const struct platform *p)
 	hz = from_cpuid();
 	if (!hz)
 		hz = from_timer();
+	if (!hz)
+		panic("no clock to calibrate the TSC against: no CPUID rate, HPET, "
+		      "ACPI PM timer or PIT answered");
 	ns_mult = (1000000000ull << 32) / hz;
 	tsc_start = rdtsc();
 }

@@ -82,16 +82,17 @@ static uint32_t sdt_len(const uint8_t *t)
 	return len;
 }
 
+/* The RSDP's own checksum covers 20 bytes; revision 2 adds a Length and an
+ * extended checksum over it, which we trust only at the 36 bytes ACPI 6.5
+ * defines: a larger Length would have us read past what we were given. */
 static bool rsdp_valid(const uint8_t *r)
 {
-	uint32_t len;
+	return !memcmp(r, "RSD PTR ", 8) && checksum_ok(r, RSDP_V1_LEN);
+}
 
-	if (memcmp(r, "RSD PTR ", 8) || !checksum_ok(r, RSDP_V1_LEN))
-		return false;
-	if (r[15] < 2)
-		return true;
-	len = rd32(r + 20);
-	return len >= RSDP_V2_LEN && len <= 4096 && checksum_ok(r, len);
+static bool rsdp_v2_valid(const uint8_t *r)
+{
+	return r[15] >= 2 && rd32(r + 20) == RSDP_V2_LEN && checksum_ok(r, RSDP_V2_LEN);
 }
 
 uint64_t acpi_scan_rsdp(uint64_t start, uint64_t len)
@@ -196,7 +197,7 @@ static void parse_fadt_power(const uint8_t *t, uint32_t len, struct platform *p)
 	if (!dsdt)
 		dsdt = rd32(t + FADT_DSDT);
 	dlen = sdt_len(phys(dsdt));
-	if (dlen)
+	if (dlen && !memcmp(phys(dsdt), "DSDT", 4))
 		p->s5_found = acpi_find_s5(phys(dsdt) + SDT_HEADER_LEN,
 					   dlen - SDT_HEADER_LEN,
 					   &p->s5_typ_a, &p->s5_typ_b);
@@ -271,7 +272,7 @@ int acpi_parse(uint64_t rsdp, struct platform *p)
 	p->acpi_rev = r[15];
 	memcpy(p->oem, r + 9, 6);
 	p->oem[6] = '\0';
-	if (r[15] >= 2 && rd64(r + 24)) {
+	if (rsdp_v2_valid(r) && rd64(r + 24)) {
 		root = phys(rd64(r + 24));	/* XSDT: 64-bit entries */
 		entry_size = 8;
 	} else {

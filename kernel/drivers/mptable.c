@@ -26,13 +26,17 @@ static bool sum_ok(const uint8_t *p, uint32_t len)
 	return s == 0;
 }
 
+/* "_MP_", a length of one 16-byte paragraph, and a zero sum (§4.1). */
+static bool floating_valid(const uint8_t *f)
+{
+	return !memcmp(f, "_MP_", 4) && f[8] == 1 && sum_ok(f, MPF_LEN);
+}
+
 uint64_t mptable_scan(uint64_t start, uint64_t len)
 {
-	for (uint64_t a = (start + 15) & ~15ull; a + MPF_LEN <= start + len; a += 16) {
-		const uint8_t *f = (const uint8_t *)(uintptr_t)a;
-		if (!memcmp(f, "_MP_", 4) && f[8] == 1 && sum_ok(f, MPF_LEN))
+	for (uint64_t a = (start + 15) & ~15ull; a + MPF_LEN <= start + len; a += 16)
+		if (floating_valid((const uint8_t *)(uintptr_t)a))
 			return a;
-	}
 	return 0;
 }
 
@@ -67,7 +71,7 @@ int mptable_parse_at(uint64_t floating, struct platform *p)
 	uint32_t table;
 	uint16_t len;
 
-	if (!floating)
+	if (!floating || floating > platform_phys_limit - MPF_LEN || !floating_valid(f))
 		return -1;
 	memcpy(&table, f + 4, 4);
 	if (!table || table > platform_phys_limit - MPC_HEADER_LEN)

@@ -34,10 +34,11 @@ static uint64_t ebda_base(void)
 
 static uint64_t find_rsdp(uint64_t hint)
 {
-	uint64_t ebda = ebda_base(), r = 0;
+	uint64_t ebda, r = 0;
 
 	if (hint)
-		return hint;
+		return hint;	/* from the loader: no need to touch BIOS memory */
+	ebda = ebda_base();
 	if (ebda >= 0x80000 && ebda < 0xa0000)
 		r = acpi_scan_rsdp(ebda, 1024);
 	return r ? r : acpi_scan_rsdp(BIOS_ROM_START, BIOS_ROM_LEN);

@@ -9,6 +9,7 @@
 #include "../../mem.h"
 #include "../../memlayout.h"
 #include "../../panic.h"
+#include "../../printf.h"
 #include "../../param.h"
 
 #define PTE_P		0x001ull
@@ -35,7 +36,14 @@ static bool has_1g_pages(void)
 void paging_init(uint64_t top)
 {
 	uint64_t *pdpt;
-	uint64_t gib = align_up(top, HUGE_PAGE) / HUGE_PAGE;
+	uint64_t gib;
+
+	if (top > RAM_MAP_MAX) {
+		kprintf("paging: mapping only the first %lu GiB of RAM\n",
+			(unsigned long)(RAM_MAP_MAX >> 30));
+		top = RAM_MAP_MAX;
+	}
+	gib = align_up(top, HUGE_PAGE) / HUGE_PAGE;
 
 	large_page = has_1g_pages() ? HUGE_PAGE : LARGE_PAGE;
 	pml4 = mem_alloc_page();
@@ -90,13 +98,15 @@ void paging_unmap(uint64_t va)
 	invlpg(va);
 }
 
+/* Walks whatever tables CR3 holds: the boot tables too, so a panic before
+ * paging_init can still print a stack trace. */
 bool paging_is_mapped(uint64_t va)
 {
 	uint64_t e;
 
 	if (va >> 47)
 		return false;	/* only the lower canonical half is ever mapped */
-	e = pml4[va >> 39 & 511];
+	e = ((uint64_t *)(read_cr3() & PTE_ADDR))[va >> 39 & 511];
 	for (int level = 1; level < 4; level++) {
 		if (!(e & PTE_P))
 			return false;

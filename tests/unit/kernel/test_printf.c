@@ -234,11 +234,15 @@ static void test_negative_star_width_pads_on_the_right(void **state)
 }
 
 /* -INT_MIN does not exist: the kernel's parse_spec() negates it. */
+/* C leaves -INT_MIN undefined; the kernel caps widths at 4096 instead. */
 static void test_star_width_int_min_is_defined(void **state)
 {
+	char buf[8];
+	volatile int width = INT_MIN;	/* hidden from gcc's own format check */
+
 	(void)state;
-	skip();	/* kernel bug, reported: printf.c parse_spec negates INT_MIN */
-	expect_kernel("1", "%*d", INT_MIN, 1);
+	assert_int_equal(ksnprintf(buf, sizeof(buf), "%*d", width, 1), 4096);
+	assert_string_equal(buf, "1      ");
 }
 
 static void test_precision_pads_numbers_with_zeros(void **state)
@@ -296,7 +300,6 @@ static void test_precision_longer_than_any_number(void **state)
 static void test_precision_past_24_digits(void **state)
 {
 	(void)state;
-	skip();	/* kernel bug, reported: printf.c emit_number caps precision at 24 */
 	expect_like_libc("%.30d", 1);
 }
 
