@@ -93,22 +93,27 @@ $(BUILD)/pith.iso $(BUILD)/pith-test.iso: $(BUILD)/pith.elf tools/mkiso.sh
 	@tools/mkiso.sh $< $@ "$(ISO_CMDLINE)"
 
 # ---- tests ----------------------------------------------------------------
-UNIT_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -Ikernel \
-	-fsanitize=address,undefined -fno-sanitize-recover=all
-UNIT_TESTS := printf cmdline bootinfo acpi
+UNIT_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -Ikernel -Iinclude \
+	-fno-sanitize-recover=all
+UNIT_TESTS := printf cmdline bootinfo acpi wq_ring
 # Each test and the kernel files it exercises on the host.
 UNIT_SRC_printf := kernel/printf.c
 UNIT_SRC_cmdline := kernel/cmdline.c
 UNIT_SRC_bootinfo := kernel/bootinfo.c
 UNIT_SRC_acpi := kernel/drivers/acpi.c kernel/drivers/mptable.c kernel/drivers/platform.c \
 	kernel/printf.c tests/unit/kernel/host_console.c
+UNIT_SRC_wq_ring := kernel/wq_ring.c
+# Sanitizers per test: the ring's test runs threads under ThreadSanitizer,
+# which cannot be combined with AddressSanitizer.
+UNIT_SAN = $(or $(UNIT_SAN_$*),-fsanitize=address,undefined)
+UNIT_SAN_wq_ring := -fsanitize=thread -pthread
 UNIT_BIN := $(UNIT_TESTS:%=$(BUILD)/tests/test_%)
 
 # $$(UNIT_SRC_$$*) needs secondary expansion, which must be on before the rule.
 .SECONDEXPANSION:
 $(BUILD)/tests/test_%: tests/unit/kernel/test_%.c $$(UNIT_SRC_$$*)
 	@mkdir -p $(@D)
-	$(CC) $(UNIT_CFLAGS) -o $@ $^ -lcmocka
+	$(CC) $(UNIT_CFLAGS) $(UNIT_SAN) -o $@ $^ -lcmocka
 
 deps-test:
 	@tools/deps.sh test
@@ -116,7 +121,15 @@ deps-test:
 unit: deps-test $(UNIT_BIN)
 	@tests/run_unit.sh $(UNIT_BIN)
 
-system: deps-test kernel $(BUILD)/pith-test.iso
+# Programs the system tests boot as unikernels: `make app-NAME` builds
+# apps/NAME into build/app-NAME/pith.elf.
+TEST_APPS := wqtest primes mandelbrot
+TEST_APP_IMAGES := $(TEST_APPS:%=app-%)
+.PHONY: $(TEST_APP_IMAGES)
+$(TEST_APP_IMAGES): app-%:
+	@$(MAKE) --no-print-directory APP=apps/$* kernel
+
+system: deps-test kernel $(BUILD)/pith-test.iso $(TEST_APP_IMAGES)
 	@tests/run_system.sh
 
 # lib/ must never include kernel headers (docs/ARCHITECTURE.md).
@@ -125,7 +138,8 @@ check-layers:
 		{ echo "layering: lib/ or apps/ includes a kernel header"; exit 1; }
 
 test: deps-test
-	@$(MAKE) --no-print-directory check-layers kernel $(BUILD)/pith-test.iso $(UNIT_BIN)
+	@$(MAKE) --no-print-directory check-layers kernel $(BUILD)/pith-test.iso $(UNIT_BIN) \
+		$(TEST_APP_IMAGES)
 	@tests/run_all.sh $(UNIT_BIN)
 
 clean:
