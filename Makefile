@@ -132,6 +132,25 @@ $(TEST_APP_IMAGES): app-%:
 system: deps-test kernel $(BUILD)/pith-test.iso $(TEST_APP_IMAGES)
 	@tests/run_system.sh
 
+# ---- benchmarks (bench/README.md) ------------------------------------------
+# Pith's twins of the Linux guest's programs: bench/pith/NAME -> build/app-NAME.
+BENCH_APPS := noise dispatch
+BENCH_APP_IMAGES := $(BENCH_APPS:%=bench-app-%)
+.PHONY: bench bench-quick bench-deps $(BENCH_APP_IMAGES)
+$(BENCH_APP_IMAGES): bench-app-%:
+	@$(MAKE) --no-print-directory APP=bench/pith/$* kernel
+
+bench-deps:
+	@tools/deps.sh bench
+	@bench/linux/build.sh
+
+# METRIC=boot (or size, minram, noise, dispatch) runs one metric alone.
+bench: bench-deps kernel $(BENCH_APP_IMAGES)
+	$(PYTHON) bench/run.py $(METRIC)
+
+bench-quick: bench-deps kernel $(BENCH_APP_IMAGES)
+	$(PYTHON) bench/run.py --quick $(METRIC)
+
 # lib/ must never include kernel headers (docs/ARCHITECTURE.md).
 check-layers:
 	@! grep -rnE '#include *"[^"]*(kernel|arch|drivers)/' lib apps 2>/dev/null || \

@@ -1,0 +1,380 @@
+#!/usr/bin/python3
+"""make bench: every metric for Pith and for the Linux guest, side by side.
+
+Both guests run in the same QEMU with the same settings (machine,
+accelerator, vCPUs, RAM) for each metric, alternating Pith and Linux round
+by round so that a change in the host's load touches both. Absolute times
+under TCG say little; the ratio from the same run is the result.
+
+    bench/run.py [--quick] [--rounds N] [METRIC ...]
+
+Writes bench/results/latest.{md,json} and one PNG chart per metric, and
+(full runs only) the table in docs/PERFORMANCE.md. --quick is one short
+round of each metric, for make test: it proves the rig works, and its
+numbers are printed but never judged. Python 3.11 standard library only.
+"""
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(HERE)
+RESULTS = os.path.join(HERE, "results")
+sys.path.insert(0, os.path.join(HERE, "linux"))
+sys.path.insert(0, os.path.join(REPO, "tools"))
+import guest  # noqa: E402  (bench/linux/guest.py)
+import qemu  # noqa: E402  (tools/qemu.py)
+
+PITH = os.path.join(REPO, "build", "pith.elf")
+PITH_APP = os.path.join(REPO, "build", "app-{}", "pith.elf")
+PITH_READY = re.compile(rb"^ready: \d+ cores, \d+ MiB RAM, (\d+) us since first instruction")
+MACHINE = "microvm"
+SMP = 2
+MEM = "256M"
+
+
+class PithGuest(guest.Guest):
+    """Pith booted exactly as guest.Guest boots Linux: same reader, same
+    clock, same QEMU arguments from tools/qemu.py, no initrd."""
+
+    def __init__(self, kernel, cmdline, machine=MACHINE, smp=SMP, mem=MEM):
+        super().__init__(cmdline, machine=machine, smp=smp, mem=mem,
+                         args=qemu.qemu_args(kernel, machine=machine, smp=smp,
+                                             mem=mem, cmdline=cmdline))
+
+    def is_ready(self, line):
+        return PITH_READY.match(bytes(line)) is not None
+
+
+def run_guest(g, timeout):
+    """Boot g to its end; return (ready seconds, output, exit status)."""
+    with g:
+        status = g.wait(timeout)
+    return g.ready_s, g.output, status
+
+
+# ---- metrics: each returns {"pith": value, "linux": value} for one round ----
+
+def size_once(quick):
+    """Bytes a loader places in memory: the kernel, and the kernel with a program."""
+    def loaded(elf):
+        out = subprocess.run([os.path.join(REPO, "tools", "size.sh"), elf],
+                             capture_output=True, text=True, check=True).stdout
+        return int(re.search(r"loaded from file (\d+)", out).group(1))
+    linux_kernel = os.path.getsize(guest.KERNEL)
+    return {
+        "kernel_bytes": {"pith": loaded(PITH), "linux": linux_kernel},
+        "kernel_program_bytes": {
+            "pith": loaded(PITH_APP.format("dispatch")),
+            "linux": linux_kernel + os.path.getsize(guest.INITRD)},
+    }
+
+
+def boot_once(quick):
+    """QEMU start to the ready line, and each guest's own clock to ready."""
+    ready, out, _ = run_guest(PithGuest(PITH, "quiet then=shutdown"), 60)
+    m = re.search(rb"(\d+) us since first instruction", out.encode())
+    lready, lout, _ = run_guest(guest.Guest("bench=none", machine=MACHINE,
+                                            smp=SMP, mem=MEM), 300)
+    lup = re.search(r"^uptime ([0-9.]+)", lout, re.M)
+    return {
+        "boot_to_ready_ms": {"pith": ready * 1000 if ready else None,
+                             "linux": lready * 1000 if lready else None},
+        "guest_boot_ms": {"pith": int(m.group(1)) / 1000 if m else None,
+                          "linux": float(lup.group(1)) * 1000 if lup else None},
+    }
+
+
+def boots_with(make_guest, mib):
+    """True if the guest reaches ready with mib MiB of RAM."""
+    try:
+        ready, _, _ = run_guest(make_guest(f"{mib}M"), 120)
+    except Exception:
+        return False
+    return ready is not None
+
+
+def smallest(make_guest, lo, hi, step):
+    """Smallest MiB in [lo, hi] (to within step) that boots; None if hi fails."""
+    if not boots_with(make_guest, hi):
+        return None
+    while hi - lo > step:
+        mid = (lo + hi) // 2
+        if boots_with(make_guest, mid):
+            hi = mid
+        else:
+            lo = mid
+    return hi
+
+
+def minram_once(quick):
+    step = 8 if quick else 1
+    pith = smallest(lambda m: PithGuest(PITH, "quiet then=shutdown", mem=m), 1, 64, step)
+    linux = smallest(lambda m: guest.Guest("bench=none", machine=MACHINE, smp=SMP,
+                                           mem=m), 8, 512, 16 if quick else 2)
+    return {"min_ram_mib": {"pith": pith, "linux": linux}}
+
+
+def parse_fields(text, prefix):
+    """{key: int} from every `prefix key=value ...` line."""
+    fields = {}
+    for line in text.splitlines():
+        if line.startswith(prefix + " "):
+            for k, v in re.findall(r"(\w+)=([0-9.]+)", line):
+                fields.setdefault(k, []).append(float(v))
+    return fields
+
+
+def noise_once(quick):
+    """Spread of fixed work quanta: mean sd, worst max, share >1% over min."""
+    _, pout, _ = run_guest(PithGuest(PITH_APP.format("noise"), "quiet"), 600)
+    _, lout, _ = run_guest(guest.Guest("bench=noise", machine=MACHINE, smp=SMP,
+                                       mem=MEM), 600)
+    p, lx = parse_fields(pout, "noise"), parse_fields(lout, "noise")
+
+    def pick(f, key, how):
+        return how(f[key]) if f.get(key) else None
+    return {
+        "noise_sd_ticks": {"pith": pick(p, "sd", statistics.mean),
+                           "linux": pick(lx, "sd", statistics.mean)},
+        "noise_max_ticks": {"pith": pick(p, "max", max), "linux": pick(lx, "max", max)},
+        "noise_over1pct": {"pith": pick(p, "over1pct", statistics.mean),
+                           "linux": pick(lx, "over1pct", statistics.mean)},
+    }
+
+
+def dispatch_once(quick):
+    """Work queue vs a pthread pool: latency, throughput, fork-join."""
+    _, pout, _ = run_guest(PithGuest(PITH_APP.format("dispatch"), "quiet"), 600)
+    _, lout, _ = run_guest(guest.Guest("bench=dispatch", machine=MACHINE, smp=SMP,
+                                       mem=MEM), 600)
+    p, lx = parse_fields(pout, "dispatch"), parse_fields(lout, "dispatch")
+
+    def ns(f, key):
+        if not f.get(key) or not f.get("tsc_hz"):
+            return None
+        return f[key][0] * 1e9 / f["tsc_hz"][0]
+
+    def val(f, key):
+        return f[key][0] if f.get(key) else None
+    return {
+        "dispatch_p50_ns": {"pith": ns(p, "latency_p50_ticks"), "linux": ns(lx, "latency_p50_ticks")},
+        "dispatch_p99_ns": {"pith": ns(p, "latency_p99_ticks"), "linux": ns(lx, "latency_p99_ticks")},
+        "dispatch_tasks_per_s": {"pith": val(p, "throughput_tasks_per_s"),
+                                 "linux": val(lx, "throughput_tasks_per_s")},
+        "forkjoin_p50_ns": {"pith": ns(p, "forkjoin_p50_ticks"), "linux": ns(lx, "forkjoin_p50_ticks")},
+        "wake_p50_ns": {"pith": ns(p, "wake_p50_ticks"), "linux": None},
+    }
+
+
+# name: (function, {row: (label, unit, better)}) ; better: "lower" or "higher"
+METRICS = {
+    "size": (size_once, {
+        "kernel_bytes": ("Kernel, bytes loaded", "B", "lower"),
+        "kernel_program_bytes": ("Kernel + program (Pith: dispatch; Linux: initramfs)", "B", "lower")}),
+    "boot": (boot_once, {
+        "boot_to_ready_ms": ("QEMU start to ready line", "ms", "lower"),
+        "guest_boot_ms": ("Guest's own clock: start to ready", "ms", "lower")}),
+    "minram": (minram_once, {
+        "min_ram_mib": ("Smallest RAM that boots (-m)", "MiB", "lower")}),
+    "noise": (noise_once, {
+        "noise_sd_ticks": ("OS noise: sd of a fixed quantum", "ticks", "lower"),
+        "noise_max_ticks": ("OS noise: worst quantum", "ticks", "lower"),
+        "noise_over1pct": ("OS noise: share >1% over the fastest", "", "lower")}),
+    "dispatch": (dispatch_once, {
+        "dispatch_p50_ns": ("Task dispatch latency p50", "ns", "lower"),
+        "dispatch_p99_ns": ("Task dispatch latency p99", "ns", "lower"),
+        "dispatch_tasks_per_s": ("Empty tasks per second", "1/s", "higher"),
+        "forkjoin_p50_ns": ("Fork-join of two tasks p50", "ns", "lower"),
+        "wake_p50_ns": ("Dispatch to a sleeping core p50 (Pith only)", "ns", "lower")}),
+}
+
+# Slots the device and network issues fill; shown as n/a until they exist.
+PLANNED = [
+    ("Raw frames per second (virtio-net)", "1/s"),
+    ("Frame ping-pong latency", "us"),
+    ("virtio-blk 4 KiB random read IOPS, QD1 / QD32", "1/s"),
+    ("Static page requests per second (wrk)", "1/s"),
+    ("Ping round trip", "us"),
+    ("QEMU start to first HTTP 200", "ms"),
+]
+
+
+# ---- running and reporting --------------------------------------------------
+
+def summarize(samples):
+    vals = [v for v in samples if v is not None]
+    if not vals:
+        return None
+    return {"median": statistics.median(vals), "min": min(vals), "max": max(vals),
+            "runs": len(vals)}
+
+
+def ratio(better, pith, linux):
+    """How many times better Pith is (>1: Pith wins), from the medians."""
+    if not pith or not linux:
+        return None
+    return linux["median"] / pith["median"] if better == "lower" else \
+        pith["median"] / linux["median"]
+
+
+def run(names, rounds, quick):
+    """{metric row: {"pith": [...], "linux": [...]}} over the rounds."""
+    data = {}
+    for r in range(rounds):
+        for name in names:
+            fn, _ = METRICS[name]
+            t0 = time.monotonic()
+            print(f"bench: round {r + 1}/{rounds}: {name} ...", end="", flush=True)
+            for row, vals in fn(quick).items():
+                for side in ("pith", "linux"):
+                    data.setdefault(row, {"pith": [], "linux": []})[side].append(vals[side])
+            print(f" {time.monotonic() - t0:.1f} s", flush=True)
+    return data
+
+
+def fmt(v):
+    if v is None:
+        return "n/a"
+    if abs(v) >= 1000 or v == int(v):
+        return f"{v:,.0f}"
+    return f"{v:.3g}"
+
+
+def cell(s):
+    if not s:
+        return "n/a"
+    if s["runs"] == 1:
+        return fmt(s["median"])
+    return f"{fmt(s['median'])} ({fmt(s['min'])}–{fmt(s['max'])})"
+
+
+def conditions(rounds, quick):
+    cpu = "unknown"
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    ver = subprocess.run([qemu.QEMU, "--version"], capture_output=True,
+                         text=True).stdout.splitlines()[0]
+    return {"date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+            "host_cpu": cpu, "host_cores": os.cpu_count(), "accel": qemu.choose_accel(),
+            "qemu": ver, "machine": MACHINE, "vcpus": SMP, "ram": MEM,
+            "rounds": rounds, "quick": quick, "kernel": platform.release()}
+
+
+def table(results):
+    lines = ["| Metric | Pith | Linux | Pith better by | unit |",
+             "|---|---|---|---|---|"]
+    for row in results:
+        r = row["ratio"]
+        lines.append(f"| {row['label']} | {cell(row['pith'])} | {cell(row['linux'])} | "
+                     f"{'n/a' if r is None else f'{r:.2f}x'} | {row['unit']} |")
+    for label, unit in PLANNED:
+        lines.append(f"| {label} | n/a | n/a | n/a | {unit} |")
+    return "\n".join(lines)
+
+
+def write_markdown(path, results, cond):
+    text = [f"# Benchmark results ({'quick' if cond['quick'] else 'full'} run)", "",
+            f"{cond['date']}; host {cond['host_cpu']} ({cond['host_cores']} cores), "
+            f"{cond['qemu']}, accelerator {cond['accel']}; every guest on "
+            f"`-M {cond['machine']} -smp {cond['vcpus']} -m {cond['ram']}` unless the "
+            f"metric varies it; {cond['rounds']} round(s), Pith and Linux alternating. "
+            "Cells: median (min–max). 'Pith better by' is the ratio of medians, "
+            "above 1 when Pith is better.", "", table(results), ""]
+    with open(path, "w") as f:
+        f.write("\n".join(text))
+
+
+def write_charts(results, outdir):
+    """One bar chart per metric row: Pith vs Linux medians, min–max bars."""
+    if not shutil.which("gnuplot"):
+        print("bench: gnuplot missing (tools/deps.sh bench): no charts")
+        return
+    for row in results:
+        if not row["pith"] or not row["linux"]:
+            continue
+        dat = os.path.join(outdir, f"{row['key']}.dat")
+        with open(dat, "w") as f:
+            for side in ("pith", "linux"):
+                s = row[side]
+                f.write(f"{side.capitalize()} {s['median']} {s['min']} {s['max']}\n")
+        script = (f"set terminal pngcairo size 640,400; set output '{outdir}/{row['key']}.png';"
+                  f"set title \"{row['label']} ({row['unit'] or 'ratio'}, "
+                  f"{row['better']} is better)\";"
+                  "set style fill solid 0.6; set boxwidth 0.5; set yrange [0:*];"
+                  "unset key; set grid ytics;"
+                  f"plot '{dat}' using 0:2:xtic(1) with boxes, "
+                  f"'' using 0:2:3:4 with yerrorbars lc rgb 'black'")
+        subprocess.run(["gnuplot", "-e", script], check=False)
+        os.remove(dat)
+
+
+def update_performance_doc(md_table, cond):
+    path = os.path.join(REPO, "docs", "PERFORMANCE.md")
+    begin, end = "<!-- bench:begin -->", "<!-- bench:end -->"
+    with open(path) as f:
+        doc = f.read()
+    if begin not in doc or end not in doc:
+        return
+    block = (f"{begin}\nLast full run: {cond['date']}, host {cond['host_cpu']} "
+             f"({cond['host_cores']} cores), {cond['qemu']}, accelerator "
+             f"**{cond['accel']}**, `-M {cond['machine']} -smp {cond['vcpus']} "
+             f"-m {cond['ram']}`, {cond['rounds']} rounds.\n\n{md_table}\n{end}")
+    doc = doc[:doc.index(begin)] + block + doc[doc.index(end) + len(end):]
+    with open(path, "w") as f:
+        f.write(doc)
+
+
+def main(argv):
+    p = argparse.ArgumentParser(description="Pith vs Linux, same QEMU, same settings.")
+    p.add_argument("--quick", action="store_true", help="one short round (make bench-quick)")
+    p.add_argument("--rounds", type=int, default=5)
+    p.add_argument("metrics", nargs="*", help=f"some of: {' '.join(METRICS)}")
+    opts = p.parse_args(argv)
+    unknown = [m for m in opts.metrics if m not in METRICS]
+    if unknown:
+        p.error(f"unknown metric {' '.join(unknown)}; known: {' '.join(METRICS)}")
+    names = opts.metrics or list(METRICS)
+    rounds = 1 if opts.quick else max(opts.rounds, 1)
+    cond = conditions(rounds, opts.quick)
+    print(f"bench: {', '.join(names)}; {rounds} round(s); {cond['accel']}; "
+          f"{cond['machine']} {cond['vcpus']} vCPUs {cond['ram']}", flush=True)
+    data = run(names, rounds, opts.quick)
+    results = []
+    for name in names:
+        for key, (label, unit, better) in METRICS[name][1].items():
+            s = {side: summarize(data[key][side]) for side in ("pith", "linux")}
+            results.append({"key": key, "metric": name, "label": label, "unit": unit,
+                            "better": better, "pith": s["pith"], "linux": s["linux"],
+                            "ratio": ratio(better, s["pith"], s["linux"]),
+                            "samples": data[key]})
+    os.makedirs(RESULTS, exist_ok=True)
+    stem = "quick" if opts.quick else "latest"
+    write_markdown(os.path.join(RESULTS, f"{stem}.md"), results, cond)
+    with open(os.path.join(RESULTS, f"{stem}.json"), "w") as f:
+        json.dump({"conditions": cond, "results": results}, f, indent=1)
+    print(table(results))
+    if not opts.quick:
+        write_charts(results, RESULTS)
+        if not opts.metrics:
+            update_performance_doc(table(results), cond)
+    measured = sum(1 for r in results if r["pith"] and r["linux"])
+    print(f"bench: {measured} of {len(results)} metrics measured on both sides; "
+          f"results in {os.path.relpath(RESULTS, REPO)}/{stem}.md")
+    return 0 if measured else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
