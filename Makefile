@@ -157,6 +157,7 @@ check-layers:
 		{ echo "layering: lib/ or apps/ includes a kernel header"; exit 1; }
 
 test: deps-test
+	@tools/deps.sh bench
 	@$(MAKE) --no-print-directory check-layers kernel $(BUILD)/pith-test.iso $(UNIT_BIN) \
 		$(TEST_APP_IMAGES)
 	@tests/run_all.sh $(UNIT_BIN)

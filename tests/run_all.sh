@@ -1,11 +1,20 @@
 #!/bin/sh
-# `make test`'s driver: the host unit tests given as arguments, then the
-# system tests; ends with one line adding both up, and fails if either did.
+# `make test`'s driver: the host unit tests given as arguments, the system
+# tests, then one quick round of the benchmarks (it must run and produce
+# numbers; their values are never judged here). Ends with one line adding
+# everything up, and fails if anything did.
 set -u
 cd "$(dirname "$0")/.." || exit 1
 mkdir -p build
 tests/run_unit.sh "$@" 2>&1 | tee build/unit.log
 tests/run_system.sh 2>&1 | tee build/system.log
+if make --no-print-directory bench-quick 2>&1 | tee build/bench.log &&
+   grep -q '^bench: [1-9][0-9]* of [0-9]* metrics measured on both sides' build/bench.log; then
+	bp=1 bf=0
+else
+	bp=0 bf=1
+	echo "bench-quick: the benchmark rig failed (build/bench.log)"
+fi
 
 unit_line=$(grep -E '^unit: [0-9]+ passed, [0-9]+ failed' build/unit.log | tail -n 1)
 up=$(echo "$unit_line" | sed -E 's/^unit: ([0-9]+) passed.*/\1/')
@@ -16,8 +25,8 @@ sf=$(echo "$summary" | grep -Eo '[0-9]+ failed' | cut -d' ' -f1)
 se=$(echo "$summary" | grep -Eo '[0-9]+ error' | cut -d' ' -f1)
 [ -n "$unit_line" ] || { up=0; uf=1; echo "unit tests gave no summary"; }
 [ -n "$summary" ] || { sp=0; sf=1; echo "system tests gave no summary"; }
-passed=$(( ${up:-0} + ${sp:-0} ))
-failed=$(( ${uf:-0} + ${sf:-0} + ${se:-0} ))
-echo "unit ${up:-0} passed, ${uf:-0} failed; system ${sp:-0} passed, $(( ${sf:-0} + ${se:-0} )) failed"
+passed=$(( ${up:-0} + ${sp:-0} + bp ))
+failed=$(( ${uf:-0} + ${sf:-0} + ${se:-0} + bf ))
+echo "unit ${up:-0} passed, ${uf:-0} failed; system ${sp:-0} passed, $(( ${sf:-0} + ${se:-0} )) failed; bench-quick $bp passed, $bf failed"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
