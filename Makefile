@@ -31,11 +31,12 @@ KERNEL_CFLAGS := -std=gnu11 -Os -Wall -Wextra -Werror -g \
 	-ffreestanding -fno-pic -fno-pie -mcmodel=small -mno-red-zone \
 	-mgeneral-regs-only -fno-stack-protector -fno-omit-frame-pointer \
 	-fno-asynchronous-unwind-tables -fno-unwind-tables --param=min-pagesize=0 \
+	-ffunction-sections -fdata-sections \
 	-nostdinc -isystem $(shell $(CC) -print-file-name=include) -Iinclude -MMD -MP
 # Programs own the FPU/SSE registers, so only they may use them.
 APP_CFLAGS := $(filter-out -mgeneral-regs-only,$(KERNEL_CFLAGS))
 KERNEL_LDFLAGS := -nostdlib -static -no-pie -z max-page-size=4096 \
-	-z noexecstack --build-id=none -T kernel/kernel.ld
+	-z noexecstack --build-id=none --gc-sections -T kernel/kernel.ld
 
 .PHONY: all kernel run debug iso test unit system check-layers clean deps-run deps-test
 all: kernel
