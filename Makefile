@@ -14,7 +14,7 @@ CMDLINE ?=
 KERNEL_C := $(wildcard kernel/*.c kernel/arch/x86_64/*.c kernel/drivers/*.c)
 KERNEL_S := $(wildcard kernel/arch/x86_64/*.S)
 
-# Unikernel mode (kernel/app.h): `make APP=dir` links dir/*.c as the program
+# Unikernel mode (include/pith/app.h): `make APP=dir` links dir/*.c as the program
 # in place of the boot console, into build/app-<dir>/pith.elf.
 APP ?=
 ifneq ($(APP),)
@@ -135,7 +135,7 @@ system: deps-test kernel $(BUILD)/pith-test.iso $(TEST_APP_IMAGES)
 
 # ---- benchmarks (bench/README.md) ------------------------------------------
 # Pith's twins of the Linux guest's programs: bench/pith/NAME -> build/app-NAME.
-BENCH_APPS := noise dispatch
+BENCH_APPS := empty noise dispatch
 BENCH_APP_IMAGES := $(BENCH_APPS:%=bench-app-%)
 .PHONY: bench bench-quick bench-deps $(BENCH_APP_IMAGES)
 $(BENCH_APP_IMAGES): bench-app-%:

@@ -1,6 +1,6 @@
 /*
- * Early memory: the kernel takes page tables (and later per-core stacks)
- * from the usable range that holds the kernel image, right after it, and
+ * Early memory: the kernel takes page tables and each core's struct cpu and
+ * stacks from the usable range that holds the kernel image, right after it, and
  * leaves the rest of RAM to the program. Nothing is ever freed: the kernel
  * allocates only at boot, so a bump allocator is all it needs.
  */
@@ -48,7 +48,7 @@ void *mem_alloc_page(void)
 	void *p;
 
 	if (meminfo.alloc_next + PAGE_SIZE > meminfo.alloc_end)
-		panic("out of memory for kernel page tables");
+		panic("out of memory for the kernel's page tables and core stacks");
 	p = (void *)meminfo.alloc_next;
 	meminfo.alloc_next += PAGE_SIZE;
 	return memset(p, 0, PAGE_SIZE);

@@ -23,7 +23,6 @@
 
 #define RAM_MAP_MAX		(512ull << 30)	/* identity map: one PDPT */
 
-#define TRAMPOLINE_BASE		0x8000	/* AP start page: below 1 MiB, 4 KiB aligned */
 #define BOOT_STACK_SIZE		16384	/* each core's kernel stack, boot core too */
 #define FAULT_STACK_SIZE	8192	/* IST stack for #PF, #DF, NMI, #MC */
 

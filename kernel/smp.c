@@ -5,12 +5,14 @@
  * arrival number in the trampoline and finds its stack by it; the struct
  * cpu for that number was allocated here beforehand, with a guard page
  * under the stack. A core that has not arrived after START_TIMEOUT_US is
- * reported and left out; the others go on.
+ * reported and left out (should it arrive later, it halts for good); the
+ * others go on.
  */
 #include "smp.h"
 #include "mem.h"
 #include "memlayout.h"
 #include "printf.h"
+#include "spinlock.h"
 #include "string.h"
 #include "time.h"
 #include "wq.h"
@@ -35,6 +37,8 @@ uint64_t ap_stacks[MAX_CPUS];
 uint32_t ap_stacks_count;
 
 static struct cpu *cpus[MAX_CPUS];	/* by index; [0] is the boot core */
+static struct spinlock start_lock;	/* orders arrivals against the timeout */
+static bool start_open = true;
 static volatile unsigned online = 1;
 static unsigned expected = 1;
 static uint64_t lapic_base;
@@ -69,8 +73,15 @@ void ap_main(uint32_t arrival)
 	fpu_init();
 	lapic_init(lapic_base);
 	c->apic_id = lapic_id();
+	spin_lock(&start_lock);
+	if (!start_open) {		/* too late: smp_boot reported us missing */
+		spin_unlock(&start_lock);
+		for (;;)
+			__asm__ volatile("cli; hlt");
+	}
 	__atomic_store_n(&c->online, true, __ATOMIC_RELEASE);
 	__atomic_fetch_add(&online, 1, __ATOMIC_RELEASE);
+	spin_unlock(&start_lock);
 	wq_core_loop();
 }
 
@@ -123,6 +134,9 @@ void smp_boot(const struct platform *p)
 		delay_us(10);
 		waited += 10;
 	}
+	spin_lock(&start_lock);
+	start_open = false;		/* a core arriving now parks itself */
+	spin_unlock(&start_lock);
 	if (online < expected)
 		report_missing(p);
 }

@@ -9,6 +9,7 @@
  * interrupts off and the ring re-checked before `sti; hlt` (which takes any
  * pending interrupt only after hlt begins), so no wake-up is lost.
  */
+#include <stddef.h>
 #include <pith/error.h>
 #include "wq.h"
 #include "wq_ring.h"
@@ -110,6 +111,9 @@ int wq_wait(void)
 	return (int)__atomic_exchange_n(&failures, 0, __ATOMIC_ACQ_REL);
 }
 
+/* A mailbox being filled: claimed, its argument not yet written. */
+#define MAIL_CLAIMED	((void (*)(void *))1)
+
 int wq_set(unsigned core, void (*fn)(void *), void *arg)
 {
 	struct cpu *c = smp_cpu(core);
@@ -119,13 +123,12 @@ int wq_set(unsigned core, void (*fn)(void *), void *arg)
 		return B_EINVAL;
 	if (!c || c == this_cpu())
 		return B_ENODEV;	/* the calling core would never get to it */
-	c->mail_arg = arg;
-	__atomic_fetch_add(&outstanding, 1, __ATOMIC_ACQ_REL);
-	if (!__atomic_compare_exchange_n(&c->mail_fn, &expected, fn, false,
-					 __ATOMIC_RELEASE, __ATOMIC_RELAXED)) {
-		__atomic_fetch_sub(&outstanding, 1, __ATOMIC_ACQ_REL);
+	if (!__atomic_compare_exchange_n(&c->mail_fn, &expected, MAIL_CLAIMED, false,
+					 __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
 		return B_EAGAIN;
-	}
+	__atomic_fetch_add(&outstanding, 1, __ATOMIC_ACQ_REL);
+	c->mail_arg = arg;
+	__atomic_store_n(&c->mail_fn, fn, __ATOMIC_RELEASE);	/* publishes arg */
 	if (__atomic_fetch_and(&sleeping, ~(1ull << core), __ATOMIC_ACQ_REL) & (1ull << core))
 		lapic_send_ipi(c->apic_id, ICR_FIXED | VEC_WAKE);
 	return 0;
@@ -133,16 +136,18 @@ int wq_set(unsigned core, void (*fn)(void *), void *arg)
 
 void (*wq_get(void))(void *)
 {
-	return __atomic_load_n(&this_cpu()->mail_fn, __ATOMIC_ACQUIRE);
+	void (*fn)(void *) = __atomic_load_n(&this_cpu()->mail_fn, __ATOMIC_ACQUIRE);
+	return fn == MAIL_CLAIMED ? NULL : fn;
 }
 
 static bool run_mail(struct cpu *c)
 {
 	void (*fn)(void *) = __atomic_load_n(&c->mail_fn, __ATOMIC_ACQUIRE);
-	void *arg = c->mail_arg;
+	void *arg;
 
-	if (!fn)
+	if (!fn || fn == MAIL_CLAIMED)
 		return false;
+	arg = c->mail_arg;
 	__atomic_store_n(&c->mail_fn, 0, __ATOMIC_RELEASE);
 	run_task(c, fn, arg);
 	return true;

@@ -7,7 +7,7 @@
  * in j, calls fn(arg) and returns 0. If fn faults, the fault reporter makes
  * the CPU return into task_resume(j) instead of the faulting instruction,
  * and task_call returns 1 to its caller with its stack as it was. Layout of
- * struct task_jmp (kernel/wq.c): rbx rbp r12 r13 r14 r15 rsp rip.
+ * struct task_jmp (percpu.h): rbx rbp r12 r13 r14 r15 rsp rip.
  */
 	.text
 	.globl task_call, task_resume

@@ -9,9 +9,11 @@
  * the kernel is identity-mapped below 4 GiB.
  */
 #include "../../param.h"
+#include "../../memlayout.h"
 
 #define REL(x)		(TRAMPOLINE_BASE + (x) - trampoline_start)
 #define CR0_PE		0x1
+#define CR0_NW_CD	0x60000000	/* INIT sets both: caches off (SDM table 9-1) */
 #define CR0_PG		0x80000000
 #define CR4_PAE		0x20
 #define EFER_MSR	0xc0000080
@@ -27,6 +29,7 @@ trampoline_start:
 	mov %ax, %ds
 	lgdtl REL(tramp_gdt_ptr)
 	mov %cr0, %eax
+	and $~CR0_NW_CD, %eax		/* caches on, as on the boot core */
 	or $CR0_PE, %eax
 	mov %eax, %cr0
 	ljmpl $0x08, $REL(tramp32)
@@ -61,7 +64,8 @@ tramp64:
 	xor %ebp, %ebp
 	mov %eax, %edi
 	movabs $ap_main, %rax
-	call *%rax
+	push $0				/* a zero return address ends stack traces */
+	jmp *%rax
 2:	cli
 	hlt
 	jmp 2b
