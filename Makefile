@@ -17,8 +17,10 @@ KERNEL_S := $(wildcard kernel/arch/x86_64/*.S)
 # Unikernel mode (include/pith/app.h): `make APP=dir` links dir/*.c as the program
 # in place of the boot console, into build/app-<dir>/pith.elf.
 APP ?=
+APP_NAME := bootcon
 ifneq ($(APP),)
-BUILD := build/app-$(notdir $(patsubst %/,%,$(APP)))
+APP_NAME := $(notdir $(patsubst %/,%,$(APP)))
+BUILD := build/app-$(APP_NAME)
 KERNEL_C := $(filter-out kernel/bootcon.c,$(KERNEL_C))
 APP_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(wildcard $(APP)/*.c))
 endif
@@ -32,7 +34,8 @@ KERNEL_CFLAGS := -std=gnu11 -Os -Wall -Wextra -Werror -g \
 	-mgeneral-regs-only -fno-stack-protector -fno-omit-frame-pointer \
 	-fno-asynchronous-unwind-tables -fno-unwind-tables --param=min-pagesize=0 \
 	-ffunction-sections -fdata-sections \
-	-nostdinc -isystem $(shell $(CC) -print-file-name=include) -Iinclude -MMD -MP
+	-nostdinc -isystem $(shell $(CC) -print-file-name=include) -Iinclude -MMD -MP \
+	-DPITH_APP_NAME='"$(APP_NAME)"'
 # Programs own the FPU/SSE registers, so only they may use them.
 APP_CFLAGS := $(filter-out -mgeneral-regs-only,$(KERNEL_CFLAGS))
 KERNEL_LDFLAGS := -nostdlib -static -no-pie -z max-page-size=4096 \
@@ -122,13 +125,14 @@ deps-test:
 unit: deps-test $(UNIT_BIN)
 	@tests/run_unit.sh $(UNIT_BIN)
 
-# Programs the system tests boot as unikernels: `make app-NAME` builds
-# apps/NAME into build/app-NAME/pith.elf.
+# `make app-NAME` builds apps/NAME into build/app-NAME/pith.elf; the system
+# tests boot the programs in TEST_APPS.
 TEST_APPS := wqtest primes mandelbrot
 TEST_APP_IMAGES := $(TEST_APPS:%=app-%)
-.PHONY: $(TEST_APP_IMAGES)
-$(TEST_APP_IMAGES): app-%:
+app-%: FORCE
 	@$(MAKE) --no-print-directory APP=apps/$* kernel
+FORCE:
+.PHONY: FORCE
 
 system: deps-test kernel $(BUILD)/pith-test.iso $(TEST_APP_IMAGES)
 	@tests/run_system.sh
@@ -137,8 +141,8 @@ system: deps-test kernel $(BUILD)/pith-test.iso $(TEST_APP_IMAGES)
 # Pith's twins of the Linux guest's programs: bench/pith/NAME -> build/app-NAME.
 BENCH_APPS := empty noise dispatch
 BENCH_APP_IMAGES := $(BENCH_APPS:%=bench-app-%)
-.PHONY: bench bench-quick bench-deps $(BENCH_APP_IMAGES)
-$(BENCH_APP_IMAGES): bench-app-%:
+.PHONY: bench bench-quick bench-deps
+bench-app-%: FORCE
 	@$(MAKE) --no-print-directory APP=bench/pith/$* kernel
 
 bench-deps:

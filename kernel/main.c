@@ -80,7 +80,7 @@ static int split_args(char *cmdline, char **argv)
 	char *p = cmdline;
 	int argc = 0;
 
-	argv[argc++] = "app";
+	argv[argc++] = PITH_APP_NAME;	/* the program's directory, from the Makefile */
 	while (*p && !(!strncmp(p, "--", 2) && (p[2] == ' ' || !p[2]) &&
 		       (p == cmdline || p[-1] == ' ')))
 		p++;
