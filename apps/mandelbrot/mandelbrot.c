@@ -24,6 +24,7 @@
 #include <pith/smp.h>
 #include <pith/time.h>
 #include "../common/out.h"
+#include "../common/par.h"
 
 #define MAX_ITER	256
 #define PIC_W		78		/* the picture, in characters */
@@ -133,10 +134,7 @@ static uint64_t render_big(unsigned k)
 	next_row = 0;
 	for (unsigned y = 0; y < BIG_H; y++)
 		row_sum[y] = 0;
-	for (unsigned w = 1; w < k; w++)
-		enqueue(big_worker, 0);
-	big_worker(0);			/* the boot core is one of the k */
-	if (b_smp_wait() != 0)
+	if (par_run(big_worker, k) != 0)
 		return 0;
 	for (unsigned y = 0; y < BIG_H; y++)
 		sum += row_sum[y];
@@ -147,19 +145,10 @@ static void report(unsigned k, uint64_t ns, uint64_t ns1, uint64_t sum)
 {
 	out_str("mandelbrot: cores=");
 	out_u64(k);
-	out_str(" time_ms=");
-	out_fixed(ns, 1000000, 3);
-	out_str(" speedup=");
-	out_fixed(ns ? ns1 * 1000 / ns : 0, 1000, 2);
+	out_time_speedup(ns, ns1);
 	out_str(" checksum=");
 	out_u64(sum);
 	out_str("\n");
-}
-
-/* 1, 2, 4, ... below cores, then cores itself. */
-static unsigned next_k(unsigned k, unsigned cores)
-{
-	return k * 2 < cores ? k * 2 : (k < cores ? cores : cores + 1);
 }
 
 int app_main(int argc, char **argv)
@@ -173,7 +162,7 @@ int app_main(int argc, char **argv)
 	if (cores > MAX_WORKERS)
 		cores = MAX_WORKERS;
 	agree = draw_picture();
-	for (unsigned k = 1; k <= cores; k = next_k(k, cores)) {
+	for (unsigned k = 1; k <= cores; k = par_next_k(k, cores)) {
 		uint64_t t0 = b_time_ns();
 		uint64_t sum = render_big(k);
 		uint64_t ns = b_time_ns() - t0;

@@ -29,6 +29,7 @@
 #include <pith/smp.h>
 #include <pith/time.h>
 #include "../common/out.h"
+#include "../common/par.h"
 
 #define N_DEFAULT	2000000
 #define N_MAX		100000000
@@ -139,11 +140,7 @@ static int64_t count_primes(uint32_t n, unsigned k)
 	next_worker = 0;
 	for (uint32_t i = 0; i < nchunks; i++)
 		chunks[i].count = 0;
-	for (unsigned w = 1; w < k; w++)
-		while (b_smp_enqueue(worker, 0) == B_EAGAIN)
-			b_smp_run();
-	worker(0);			/* the boot core is one of the k */
-	if (b_smp_wait() != 0)
+	if (par_run(worker, k) != 0)
 		return -1;
 	for (uint32_t i = 0; i < nchunks; i++)
 		total += chunks[i].count;
@@ -158,17 +155,8 @@ static void report(uint32_t n, unsigned k, int64_t count, uint64_t ns, uint64_t 
 	out_u64(k);
 	out_str(" count=");
 	out_i64(count);
-	out_str(" time_ms=");
-	out_fixed(ns, 1000000, 3);
-	out_str(" speedup=");
-	out_fixed(ns ? ns1 * 1000 / ns : 0, 1000, 2);
+	out_time_speedup(ns, ns1);
 	out_str("\n");
-}
-
-/* 1, 2, 4, ... below cores, then cores itself. */
-static unsigned next_k(unsigned k, unsigned cores)
-{
-	return k * 2 < cores ? k * 2 : (k < cores ? cores : cores + 1);
 }
 
 /* Counts on k cores REPEATS times; the fastest time goes in *ns. Returns
@@ -208,7 +196,7 @@ int app_main(int argc, char **argv)
 	find_base_primes();
 	make_chunks(n);
 	want = count_primes(n, 1);	/* the warm-up run sets the count to match */
-	for (unsigned k = 1; k <= cores; k = next_k(k, cores)) {
+	for (unsigned k = 1; k <= cores; k = par_next_k(k, cores)) {
 		int64_t count = timed_runs(n, k, want, &ns);
 
 		if (k == 1)

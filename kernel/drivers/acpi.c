@@ -60,14 +60,6 @@ static const uint8_t *phys(uint64_t a)
 static uint32_t rd32(const uint8_t *p) { uint32_t v; memcpy(&v, p, 4); return v; }
 static uint64_t rd64(const uint8_t *p) { uint64_t v; memcpy(&v, p, 8); return v; }
 
-static bool checksum_ok(const uint8_t *p, uint32_t len)
-{
-	uint8_t sum = 0;
-	while (len--)
-		sum += *p++;
-	return sum == 0;
-}
-
 /* A system description table's length, or 0 if its header or sum is bad. */
 static uint32_t sdt_len(const uint8_t *t)
 {
@@ -77,7 +69,7 @@ static uint32_t sdt_len(const uint8_t *t)
 		return 0;
 	len = rd32(t + 4);
 	if (len < SDT_HEADER_LEN || len > SDT_MAX_LEN ||
-	    (uintptr_t)t > platform_phys_limit - len || !checksum_ok(t, len))
+	    (uintptr_t)t > platform_phys_limit - len || !platform_sum_ok(t, len))
 		return 0;
 	return len;
 }
@@ -87,12 +79,12 @@ static uint32_t sdt_len(const uint8_t *t)
  * defines: a larger Length would have us read past what we were given. */
 static bool rsdp_valid(const uint8_t *r)
 {
-	return !memcmp(r, "RSD PTR ", 8) && checksum_ok(r, RSDP_V1_LEN);
+	return !memcmp(r, "RSD PTR ", 8) && platform_sum_ok(r, RSDP_V1_LEN);
 }
 
 static bool rsdp_v2_valid(const uint8_t *r)
 {
-	return r[15] >= 2 && rd32(r + 20) == RSDP_V2_LEN && checksum_ok(r, RSDP_V2_LEN);
+	return r[15] >= 2 && rd32(r + 20) == RSDP_V2_LEN && platform_sum_ok(r, RSDP_V2_LEN);
 }
 
 uint64_t acpi_scan_rsdp(uint64_t start, uint64_t len)

@@ -18,18 +18,10 @@
 #define MP_CPU_ENABLED		1
 #define MP_IOAPIC_ENABLED	1
 
-static bool sum_ok(const uint8_t *p, uint32_t len)
-{
-	uint8_t s = 0;
-	while (len--)
-		s += *p++;
-	return s == 0;
-}
-
 /* "_MP_", a length of one 16-byte paragraph, and a zero sum (§4.1). */
 static bool floating_valid(const uint8_t *f)
 {
-	return !memcmp(f, "_MP_", 4) && f[8] == 1 && sum_ok(f, MPF_LEN);
+	return !memcmp(f, "_MP_", 4) && f[8] == 1 && platform_sum_ok(f, MPF_LEN);
 }
 
 uint64_t mptable_scan(uint64_t start, uint64_t len)
@@ -79,7 +71,7 @@ int mptable_parse_at(uint64_t floating, struct platform *p)
 	t = (const uint8_t *)(uintptr_t)table;
 	memcpy(&len, t + 4, 2);
 	if (memcmp(t, "PCMP", 4) || len < MPC_HEADER_LEN ||
-	    table > platform_phys_limit - len || !sum_ok(t, len))
+	    table > platform_phys_limit - len || !platform_sum_ok(t, len))
 		return -1;
 	p->source = "mp table";
 	memcpy(&table, t + 36, 4);

@@ -14,6 +14,15 @@ uint64_t platform_phys_limit = UINT64_MAX;
 #define BASE_MEM_LAST_KIB	0x9fc00
 #define DEFAULT_LAPIC_BASE	0xfee00000
 
+bool platform_sum_ok(const uint8_t *p, uint32_t len)
+{
+	uint8_t sum = 0;
+
+	while (len--)
+		sum += *p++;
+	return sum == 0;
+}
+
 void platform_add_cpu(struct platform *p, uint32_t apic_id)
 {
 	for (unsigned i = 0; i < p->ncpus && i < MAX_CPUS; i++)

@@ -71,6 +71,10 @@ struct platform {
  * map in the kernel, everything in host tests. */
 extern uint64_t platform_phys_limit;
 
+/* True if len bytes at p add up to 0 mod 256: how ACPI tables and MP
+ * structures prove they are whole (ACPI 6.5 §5.2.6, MP spec §4.1). */
+bool platform_sum_ok(const uint8_t *p, uint32_t len);
+
 /* Records a core's APIC id once (MADT lists some twice); counts past MAX_CPUS. */
 void platform_add_cpu(struct platform *p, uint32_t apic_id);
 
