@@ -97,7 +97,7 @@ $(BUILD)/pith.iso $(BUILD)/pith-test.iso: $(BUILD)/pith.elf tools/mkiso.sh
 	@tools/mkiso.sh $< $@ "$(ISO_CMDLINE)"
 
 # ---- tests ----------------------------------------------------------------
-UNIT_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -Ikernel -Iinclude \
+UNIT_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -iquote kernel -Iinclude \
 	-fno-sanitize-recover=all
 UNIT_TESTS := printf cmdline bootinfo acpi wq_ring
 # Each test and the kernel files it exercises on the host.

@@ -10,6 +10,6 @@
 
 void console_write(const char *s, size_t n);	/* "\n" goes out as "\r\n" */
 int console_getc(void);				/* a byte, or -1 when none waits */
-void console_break_lock(void);			/* fault path: the lock may be held by the faulting code */
+void console_break_lock(void);			/* fault path: frees the lock if this core holds it */
 
 #endif

@@ -22,6 +22,8 @@
 
 int task_call(void (*fn)(void *), void *arg, struct task_jmp *j);	/* task.S */
 
+_Static_assert(WQ_CAPACITY >= 2 && (WQ_CAPACITY & (WQ_CAPACITY - 1)) == 0,
+	       "wq_ring needs a power of two, at least 2");
 static struct wq_slot slots[WQ_CAPACITY];
 static struct wq_ring ring;
 static uint64_t outstanding;	/* queued or running; in slots or mailboxes */

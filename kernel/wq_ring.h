@@ -25,7 +25,8 @@ struct wq_ring {
 	struct wq_slot *slots;
 };
 
-/* size must be a power of two; slots must hold size entries. */
+/* size must be a power of two and at least 2 (with 1, "full" and "free for
+ * the next lap" are the same sequence number); slots holds size entries. */
 void wq_ring_init(struct wq_ring *r, struct wq_slot *slots, uint64_t size);
 /* False when the ring is full: nothing was added. */
 bool wq_ring_push(struct wq_ring *r, void (*fn)(void *), void *arg);
