@@ -144,6 +144,8 @@ def noise_once(quick):
     def pick(f, key, how):
         return how(f[key]) if f.get(key) else None
     return {
+        "noise_mean_ticks": {"pith": pick(p, "mean", statistics.mean),
+                             "linux": pick(lx, "mean", statistics.mean)},
         "noise_sd_ticks": {"pith": pick(p, "sd", statistics.mean),
                            "linux": pick(lx, "sd", statistics.mean)},
         "noise_max_ticks": {"pith": pick(p, "max", max), "linux": pick(lx, "max", max)},
@@ -187,6 +189,7 @@ METRICS = {
     "minram": (minram_once, {
         "min_ram_mib": ("Smallest RAM that boots (-m)", "MiB", "lower")}),
     "noise": (noise_once, {
+        "noise_mean_ticks": ("OS noise: mean time of a fixed quantum", "ticks", "lower"),
         "noise_sd_ticks": ("OS noise: sd of a fixed quantum", "ticks", "lower"),
         "noise_max_ticks": ("OS noise: worst quantum", "ticks", "lower"),
         "noise_over1pct": ("OS noise: share >1% over the fastest", "", "lower")}),
@@ -361,7 +364,8 @@ def main(argv):
                             "ratio": ratio(better, s["pith"], s["linux"]),
                             "samples": data[key]})
     os.makedirs(RESULTS, exist_ok=True)
-    stem = "quick" if opts.quick else "latest"
+    # latest.* is the last full run of every metric; a partial run keeps its own.
+    stem = "quick" if opts.quick else ("latest" if not opts.metrics else "only-" + "-".join(names))
     write_markdown(os.path.join(RESULTS, f"{stem}.md"), results, cond)
     with open(os.path.join(RESULTS, f"{stem}.json"), "w") as f:
         json.dump({"conditions": cond, "results": results}, f, indent=1)
