@@ -25,6 +25,7 @@
 #include "arch/x86_64/paging.h"
 #include "arch/x86_64/percpu.h"
 #include "arch/x86_64/trap.h"
+#include "drivers/pci.h"
 #include "drivers/platform.h"
 #include "drivers/serial.h"
 
@@ -69,6 +70,7 @@ static void print_summary(void)
 	time_print();
 	smp_print();
 	fpu_print();
+	pci_print();
 	if (bootinfo.cmdline[0])
 		kprintf("cmdline %s\n", bootinfo.cmdline);
 }
@@ -150,6 +152,7 @@ void kmain(uint32_t magic, uint32_t info)
 	fpu_init();				/* x87/SSE/AVX state for programs */
 	platform_discover(bootinfo.rsdp, &platform);	/* ACPI, else MP table */
 	paging_unmap(0);			/* BIOS data read: NULL faults from here on */
+	pci_init(&platform);			/* every PCI function, through bridges */
 	timeline_mark("acpi");
 	if (platform.pic_present)
 		pic_disable();			/* 8259s out of the way */

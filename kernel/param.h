@@ -14,6 +14,8 @@
 #define MAX_IOAPICS		8
 #define MAX_IRQ_OVERRIDES	24	/* one per ISA IRQ is the most that makes sense */
 #define MAX_ACPI_TABLES		32	/* XSDT/RSDT entries looked at */
+#define MAX_PCI_DEVICES		64	/* PCI functions kept from the scan */
+#define PCI_BRIDGE_DEPTH_MAX	8	/* bridges below bridges followed */
 #define CMDLINE_MAX		1024	/* bytes of kernel command line kept */
 #define MAX_TIMELINE		16	/* boot timeline stamps */
 #define CONSOLE_LINE_MAX	128	/* boot console input line */

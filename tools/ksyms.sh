@@ -14,13 +14,10 @@ BEGIN { n = 0 }
 END {
 	print "\t.section .ksyms, \"a\""
 	print "\t.balign 4"
-	print "\t.globl ksyms_count, ksyms_addr, ksyms_name, ksyms_str"
+	print "\t.globl ksyms_count, ksyms_addr, ksyms_str"
 	print "ksyms_count:\t.long " n
 	print "ksyms_addr:"
 	for (i = 0; i < n; i++) print "\t.long 0x" addr[i]
-	print "ksyms_name:"
-	off = 0
-	for (i = 0; i < n; i++) { print "\t.long " off; off += length(name[i]) + 1 }
 	print "ksyms_str:"
 	for (i = 0; i < n; i++) print "\t.asciz \"" name[i] "\""
 }'
