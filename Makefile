@@ -99,7 +99,7 @@ $(BUILD)/pith.iso $(BUILD)/pith-test.iso: $(BUILD)/pith.elf tools/mkiso.sh
 # ---- tests ----------------------------------------------------------------
 UNIT_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -iquote kernel -Iinclude \
 	-fno-sanitize-recover=all
-UNIT_TESTS := printf cmdline bootinfo acpi wq_ring
+UNIT_TESTS := printf cmdline bootinfo acpi wq_ring virtq
 # Each test and the kernel files it exercises on the host.
 UNIT_SRC_printf := kernel/printf.c
 UNIT_SRC_cmdline := kernel/cmdline.c
@@ -107,6 +107,7 @@ UNIT_SRC_bootinfo := kernel/bootinfo.c
 UNIT_SRC_acpi := kernel/drivers/acpi.c kernel/drivers/mptable.c kernel/drivers/platform.c \
 	kernel/printf.c tests/unit/kernel/host_console.c
 UNIT_SRC_wq_ring := kernel/wq_ring.c
+UNIT_SRC_virtq := kernel/drivers/virtq.c
 # Sanitizers per test: the ring's test runs threads under ThreadSanitizer,
 # which cannot be combined with AddressSanitizer.
 UNIT_SAN = $(or $(UNIT_SAN_$*),-fsanitize=address,undefined)
