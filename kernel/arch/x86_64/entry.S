@@ -7,6 +7,7 @@
  * kmain(magic, info). kmain builds the real page tables.
  */
 #include "../../param.h"
+#include "longmode.h"
 
 #define MB2_MAGIC	0xe85250d6	/* Multiboot2 spec §3.1.2 */
 #define MB2_ARCH_I386	0
@@ -14,10 +15,6 @@
 #define PTE_P		0x001
 #define PTE_W		0x002
 #define PTE_PS		0x080
-#define CR4_PAE		0x020
-#define EFER_MSR	0xc0000080
-#define EFER_LME	0x100
-#define CR0_PE_PG	0x80000001
 #define CPUID_LM	(1 << 29)	/* CPUID 0x80000001 EDX: long mode */
 #define COM1		0x3f8
 
@@ -91,18 +88,7 @@ start32:
 	add $8, %edi
 	loop 1b
 
-	mov %cr4, %eax
-	or $CR4_PAE, %eax
-	mov %eax, %cr4
-	mov $boot_pml4, %eax
-	mov %eax, %cr3
-	mov $EFER_MSR, %ecx
-	rdmsr
-	or $EFER_LME, %eax
-	wrmsr
-	mov %cr0, %eax
-	or $CR0_PE_PG, %eax
-	mov %eax, %cr0
+	ENTER_LONG_MODE $boot_pml4
 	lgdt gdt_pointer
 	ljmp $0x08, $start64
 

@@ -10,14 +10,11 @@
  */
 #include "../../param.h"
 #include "../../memlayout.h"
+#include "longmode.h"
 
 #define REL(x)		(TRAMPOLINE_BASE + (x) - trampoline_start)
 #define CR0_PE		0x1
 #define CR0_NW_CD	0x60000000	/* INIT sets both: caches off (SDM table 9-1) */
-#define CR0_PG		0x80000000
-#define CR4_PAE		0x20
-#define EFER_MSR	0xc0000080
-#define EFER_LME	0x100
 
 	.section .rodata
 	.globl trampoline_start, trampoline_end, trampoline_cr3
@@ -40,18 +37,7 @@ tramp32:
 	mov %ax, %ds
 	mov %ax, %es
 	mov %ax, %ss
-	mov %cr4, %eax
-	or $CR4_PAE, %eax
-	mov %eax, %cr4
-	mov REL(trampoline_cr3), %eax
-	mov %eax, %cr3
-	mov $EFER_MSR, %ecx
-	rdmsr
-	or $EFER_LME, %eax
-	wrmsr
-	mov %cr0, %eax
-	or $CR0_PG, %eax
-	mov %eax, %cr0
+	ENTER_LONG_MODE REL(trampoline_cr3)
 	ljmp $0x18, $REL(tramp64)
 
 	.code64
