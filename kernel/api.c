@@ -10,7 +10,7 @@
 #include "smp.h"
 #include "time.h"
 #include "wq.h"
-#include "arch/x86_64/cpu.h"
+#include "spinlock.h"
 
 void b_output(const char *str, unsigned long nbr)
 {
@@ -37,17 +37,8 @@ unsigned b_smp_id(void) { return this_cpu()->index; }
 int b_smp_set(unsigned core, void (*fn)(void *), void *arg) { return wq_set(core, fn, arg); }
 void (*b_smp_get(void))(void *) { return wq_get(); }
 
-void b_smp_lock(volatile uint64_t *lock)
-{
-	while (__atomic_exchange_n(lock, 1, __ATOMIC_ACQUIRE))
-		while (__atomic_load_n(lock, __ATOMIC_RELAXED))
-			cpu_relax();
-}
-
-void b_smp_unlock(volatile uint64_t *lock)
-{
-	__atomic_store_n(lock, 0, __ATOMIC_RELEASE);
-}
+void b_smp_lock(volatile uint64_t *lock) { spin_lock_word(lock); }
+void b_smp_unlock(volatile uint64_t *lock) { spin_unlock_word(lock); }
 
 int b_smp_stats(unsigned core, struct b_core_stats *out)
 {

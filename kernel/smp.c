@@ -153,11 +153,6 @@ struct cpu *smp_cpu(unsigned index)
 	return cpus[index];
 }
 
-unsigned smp_max_index(void)
-{
-	return expected;
-}
-
 void smp_print(void)
 {
 	kprintf("smp    %u of %u cores online; %lu KiB of kernel stacks\n", smp_cores(),

@@ -11,7 +11,6 @@
 void smp_boot(const struct platform *p);
 unsigned smp_cores(void);			/* cores online, boot core included */
 struct cpu *smp_cpu(unsigned index);		/* NULL unless that core is online */
-unsigned smp_max_index(void);			/* indexes run 0 .. smp_max_index()-1 */
 void smp_print(void);
 
 #endif

@@ -9,25 +9,27 @@
 #include <stdbool.h>
 #include "arch/x86_64/cpu.h"
 
-struct spinlock {
-	volatile int locked;
-};
+#include <stdint.h>
 
-static inline bool spin_trylock(struct spinlock *l)
+/* The lock itself is one 64-bit word, so b_smp_lock (BareMetal's SMP_LOCK on
+ * a program's own word) and the kernel's locks share one implementation. */
+static inline void spin_lock_word(volatile uint64_t *w)
 {
-	return !__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE);
-}
-
-static inline void spin_lock(struct spinlock *l)
-{
-	while (!spin_trylock(l))
-		while (__atomic_load_n(&l->locked, __ATOMIC_RELAXED))
+	while (__atomic_exchange_n(w, 1, __ATOMIC_ACQUIRE))
+		while (__atomic_load_n(w, __ATOMIC_RELAXED))
 			cpu_relax();
 }
 
-static inline void spin_unlock(struct spinlock *l)
+static inline void spin_unlock_word(volatile uint64_t *w)
 {
-	__atomic_store_n(&l->locked, 0, __ATOMIC_RELEASE);
+	__atomic_store_n(w, 0, __ATOMIC_RELEASE);
 }
+
+struct spinlock {
+	volatile uint64_t locked;
+};
+
+static inline void spin_lock(struct spinlock *l) { spin_lock_word(&l->locked); }
+static inline void spin_unlock(struct spinlock *l) { spin_unlock_word(&l->locked); }
 
 #endif
