@@ -1,6 +1,7 @@
 /*
- * Running one worker function on k cores and reporting how long it took,
- * for the demos that time themselves on 1..N cores.
+ * Putting work on the queue from a program's main flow, running one worker
+ * function on k cores, and reporting how long it took: shared by the
+ * sample programs and Pith's benchmark twins.
  */
 #ifndef APPS_PAR_H
 #define APPS_PAR_H
@@ -9,14 +10,22 @@
 #include <pith/smp.h>
 #include "out.h"
 
+/* Queues fn(arg), running queued tasks on this core while the queue is
+ * full. For the program's main flow: inside a task, helping nests tasks
+ * on the core's stack (docs/API.md), so a task runs the work itself. */
+static inline void par_enqueue(void (*fn)(void *), void *arg)
+{
+	while (b_smp_enqueue(fn, arg) == B_EAGAIN)
+		b_smp_run();
+}
+
 /* Runs worker on k cores: k-1 queued tasks, and the calling core itself
  * (so it works rather than spins in b_smp_wait). Returns b_smp_wait's
  * count of faulted tasks. The workers share the job among themselves. */
 static inline int par_run(void (*worker)(void *), unsigned k)
 {
 	for (unsigned w = 1; w < k; w++)
-		while (b_smp_enqueue(worker, 0) == B_EAGAIN)
-			b_smp_run();
+		par_enqueue(worker, 0);
 	worker(0);
 	return b_smp_wait();
 }

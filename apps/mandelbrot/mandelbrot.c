@@ -108,17 +108,11 @@ static void big_worker(void *arg)
 		row_sum[y] = render_row(y, BIG_W, BIG_H, 0);
 }
 
-static void enqueue(void (*fn)(void *), void *arg)
-{
-	while (b_smp_enqueue(fn, arg) == B_EAGAIN)
-		b_smp_run();
-}
-
 /* Renders and prints the picture; false if a row task faulted. */
 static bool draw_picture(void)
 {
 	for (uintptr_t y = 0; y < PIC_H; y++)
-		enqueue(picture_row, (void *)y);
+		par_enqueue(picture_row, (void *)y);
 	if (b_smp_wait() != 0)
 		return false;
 	for (unsigned y = 0; y < PIC_H; y++)

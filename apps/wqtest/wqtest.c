@@ -10,6 +10,7 @@
 #include <pith/smp.h>
 #include <pith/time.h>
 #include "../common/out.h"
+#include "../common/par.h"
 
 #define MILLION		1000000
 #define TREE_DEPTH	14		/* 2^15 - 1 tasks */
@@ -52,13 +53,6 @@ static void check(const char *name, bool ok, const char *why)
 	failures++;
 }
 
-/* Queues a task, helping to drain the queue while it is full. */
-static void enqueue(void (*fn)(void *), void *arg)
-{
-	while (b_smp_enqueue(fn, arg) == B_EAGAIN)
-		b_smp_run();
-}
-
 static void mark(void *arg)
 {
 	ran[(uintptr_t)arg]++;
@@ -81,7 +75,7 @@ static void test_million(void)
 	bool once = true;
 
 	for (uintptr_t i = 0; i < MILLION; i++)
-		enqueue(mark, (void *)i);
+		par_enqueue(mark, (void *)i);
 	check("million-wait", b_smp_wait() == 0, "a task faulted");
 	for (uintptr_t i = 0; i < MILLION; i++)
 		once &= ran[i] == 1;
@@ -107,7 +101,7 @@ static void tree(void *arg)
 static void test_nested(void)
 {
 	counter = 0;
-	enqueue(tree, (void *)TREE_DEPTH);
+	par_enqueue(tree, (void *)TREE_DEPTH);
 	b_smp_wait();
 	check("nested-enqueue", counter == (1u << (TREE_DEPTH + 1)) - 1,
 	      "tasks queued by tasks were lost or repeated");
@@ -159,7 +153,7 @@ static void test_wait_races(void)
 	for (int r = 0; r < WAIT_ROUNDS && ok; r++) {
 		counter = 0;
 		for (int i = 0; i < WAIT_TASKS; i++)
-			enqueue(count_one, 0);
+			par_enqueue(count_one, 0);
 		b_smp_wait();
 		ok = __atomic_load_n(&counter, __ATOMIC_RELAXED) == WAIT_TASKS && !b_smp_busy();
 	}
@@ -186,7 +180,7 @@ static void test_locks(void)
 	for (uintptr_t fair = 0; fair < 2; fair++) {
 		plain_total = 0;
 		for (int i = 0; i < LOCK_TASKS; i++)
-			enqueue(add_locked, (void *)fair);
+			par_enqueue(add_locked, (void *)fair);
 		b_smp_wait();
 		check(fair ? "ticket-lock-exact" : "spin-lock-exact",
 		      plain_total == (uint64_t)LOCK_TASKS * LOCK_ROUNDS, "a locked count was lost");
@@ -218,9 +212,9 @@ static void test_faults(void)
 
 	counter = 0;
 	for (int i = 0; i < FAULTY_TASKS; i++)
-		enqueue(faulty, 0);
+		par_enqueue(faulty, 0);
 	for (int i = 0; i < 100; i++)
-		enqueue(count_one, 0);
+		par_enqueue(count_one, 0);
 	check("fault-count", b_smp_wait() == FAULTY_TASKS, "b_smp_wait miscounted faults");
 	check("fault-others-ran", counter == 100, "tasks next to a faulting one were lost");
 	for (unsigned c = 1; c < cores; c++)
@@ -230,7 +224,7 @@ static void test_faults(void)
 	for (unsigned c = 1; c < cores; c++)
 		all &= core_seen[c] == 1;
 	check("fault-cores-recover", all, "a core stopped taking tasks after a fault");
-	enqueue(wait_inside, &inner);
+	par_enqueue(wait_inside, &inner);
 	b_smp_wait();
 	check("wait-inside-task", inner == B_EDEADLK, "b_smp_wait inside a task did not refuse");
 }

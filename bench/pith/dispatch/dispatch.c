@@ -20,6 +20,7 @@
 #include "../../guest/quantum.h"
 #include "../../guest/stats.h"
 #include "../../../apps/common/out.h"
+#include "../../../apps/common/par.h"
 
 #define LATENCY_SAMPLES		10000u
 #define LATENCY_ATTEMPTS	(10 * LATENCY_SAMPLES)
@@ -91,8 +92,7 @@ static uint64_t measure_throughput(void)
 	b_smp_wait();
 	t0 = quantum_tsc();
 	for (uint32_t i = 0; i < THROUGHPUT_TASKS; i++)
-		while (b_smp_enqueue(empty_task, 0) != 0)
-			b_smp_run();
+		par_enqueue(empty_task, 0);
 	b_smp_wait();
 	t1 = quantum_tsc();
 	return (uint64_t)THROUGHPUT_TASKS * b_tsc_hz() / (t1 - t0);
