@@ -488,8 +488,9 @@ static void test_acpi_null_rsdp_is_refused(void **state)
 	assert_int_equal(acpi_parse(0, &p), -1);
 }
 
-/* An RSDP can only be checked against its own length: here, bytes past the
- * 36 it has (at the end of memory the kernel may read, or MB2's 36-byte copy). */
+/* Regression: the extended checksum once covered as many bytes as the
+ * RSDP's Length claimed (up to 4096), reading past the 36 it has (the end
+ * of memory the kernel may read, or MB2's 36-byte copy). */
 static void test_acpi_rsdp_claiming_more_than_36_bytes_is_not_read_past(void **state)
 {
 	uint64_t r;

@@ -392,8 +392,9 @@ static void test_pvh_too_many_ranges_sets_truncated(void **state)
 	expect_sorted(&bi);
 }
 
-/* parse_pvh() stops reading after MAX_MEM_RANGES + 1 entries, counting the
- * ones add_range() drops, so later valid ones are lost without a word. */
+/* Regression: parse_pvh() once stopped after MAX_MEM_RANGES + 1 entries,
+ * counting the empty ones add_range() drops, so a valid range past them was
+ * lost without `truncated` saying so. */
 static void test_pvh_truncated_counts_only_kept_ranges(void **state)
 {
 	struct hvm_start_info *si = pvh_new();
@@ -666,8 +667,8 @@ static void test_mb2_mmap_entry_size_below_24_is_ignored(void **state)
 	assert_int_equal(bi.nranges, 0);
 }
 
-/* off + entry_size wraps in parse_mb2_mmap() for an entry_size near 2^32:
- * the tag below is 16 bytes and the kernel reads an entry after it. */
+/* Regression: off + entry_size wrapped in parse_mb2_mmap() for an
+ * entry_size near 2^32, and the kernel read an entry past this 16-byte tag. */
 static void test_mb2_mmap_huge_entry_size_reads_nothing(void **state)
 {
 	struct mb2 m;

@@ -296,7 +296,8 @@ static void test_precision_longer_than_any_number(void **state)
 			 (long long)INT64_MIN);
 }
 
-/* emit_number() builds digits in a 24-byte buffer and stops padding there. */
+/* Regression: emit_number() once padded only within its 24-byte digit
+ * buffer, so precisions above 24 came out short. */
 static void test_precision_past_24_digits(void **state)
 {
 	(void)state;

@@ -50,53 +50,22 @@ const char *__tsan_default_options(void)
 /* Distinct tasks, never called: the ring only carries them. */
 static volatile int sink;
 
-static void task0(void *a)
-{
-	(void)a;
-	sink = 0;
-}
-
-static void task1(void *a)
-{
-	(void)a;
-	sink = 1;
-}
-
-static void task2(void *a)
-{
-	(void)a;
-	sink = 2;
-}
-
-static void task3(void *a)
-{
-	(void)a;
-	sink = 3;
-}
-
-static void task4(void *a)
-{
-	(void)a;
-	sink = 4;
-}
-
-static void task5(void *a)
-{
-	(void)a;
-	sink = 5;
-}
-
-static void task6(void *a)
-{
-	(void)a;
-	sink = 6;
-}
-
-static void task7(void *a)
-{
-	(void)a;
-	sink = 7;
-}
+/* Eight functions only so that each has its own address. */
+#define DISTINCT_TASK(n)                   \
+	static void task##n(void *a)       \
+	{                                  \
+		(void)a;                   \
+		sink = n;                  \
+	}
+DISTINCT_TASK(0)
+DISTINCT_TASK(1)
+DISTINCT_TASK(2)
+DISTINCT_TASK(3)
+DISTINCT_TASK(4)
+DISTINCT_TASK(5)
+DISTINCT_TASK(6)
+DISTINCT_TASK(7)
+#undef DISTINCT_TASK
 
 static void (*const tasks[MAX_THREADS])(void *) = {
 	task0, task1, task2, task3, task4, task5, task6, task7,
