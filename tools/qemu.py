@@ -167,14 +167,22 @@ def main(argv):
     return report_exit(subprocess.call(args))
 
 
+def debug_exit_code(status):
+    """The kernel's exit code from QEMU's exit status, or None when the
+    status did not come from isa-debug-exit (which exits with code*2+1)."""
+    if status > 0 and status % 2 == 1:
+        return (status - 1) // 2
+    return None
+
+
 def report_exit(status):
     """Turn QEMU's status into the kernel's exit code and say what happened.
 
     isa-debug-exit makes QEMU exit with code*2+1, so a clean `shutdown` would
     otherwise look like a failure to make(1).
     """
-    if status > 0 and status % 2 == 1:
-        code = (status - 1) // 2
+    code = debug_exit_code(status)
+    if code is not None:
         print(f"pith: exited with code {code}", flush=True)
         return code
     if status == 0:

@@ -219,8 +219,9 @@ class Pith:
         """Map QEMU's exit status to the kernel's code, None, or a failure."""
         if status == 0:
             return None
-        if status > 0 and status % 2 == 1 and not self._qemu_failed():
-            return (status - 1) // 2
+        code = qemu.debug_exit_code(status)
+        if code is not None and not self._qemu_failed():
+            return code
         if status < 0:
             self._fail(f"QEMU killed by signal {-status}")
         self._fail(f"QEMU failed with status {status}")
