@@ -128,7 +128,7 @@ unit: deps-test $(UNIT_BIN)
 
 # `make app-NAME` builds apps/NAME into build/app-NAME/pith.elf; the system
 # tests boot the programs in TEST_APPS.
-TEST_APPS := wqtest primes mandelbrot
+TEST_APPS := wqtest primes mandelbrot nettest blktest
 TEST_APP_IMAGES := $(TEST_APPS:%=app-%)
 app-%: FORCE
 	@$(MAKE) --no-print-directory APP=apps/$* kernel
@@ -140,7 +140,7 @@ system: deps-test kernel $(BUILD)/pith-test.iso $(TEST_APP_IMAGES)
 
 # ---- benchmarks (bench/README.md) ------------------------------------------
 # Pith's twins of the Linux guest's programs: bench/pith/NAME -> build/app-NAME.
-BENCH_APPS := empty noise dispatch
+BENCH_APPS := empty noise dispatch netbench blkbench
 BENCH_APP_IMAGES := $(BENCH_APPS:%=bench-app-%)
 .PHONY: bench bench-quick bench-deps
 bench-app-%: FORCE

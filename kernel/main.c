@@ -21,6 +21,7 @@
 #include "wq.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/fpu.h"
+#include "arch/x86_64/ioapic.h"
 #include "arch/x86_64/lapic.h"
 #include "arch/x86_64/paging.h"
 #include "arch/x86_64/percpu.h"
@@ -28,13 +29,17 @@
 #include "drivers/pci.h"
 #include "drivers/platform.h"
 #include "drivers/serial.h"
+#include "drivers/virtio.h"
+#include "drivers/virtio_blk.h"
+#include "drivers/virtio_net.h"
 
 static struct bootinfo bootinfo;
 static struct platform platform;
 static char *app_argv[APP_ARGS_MAX + 1];
 static int app_argc;
 
-static const char *const known_options[] = { "fault", "then", "timeline", "quiet", NULL };
+static const char *const known_options[] = { "fault", "then", "timeline", "quiet",
+					       "virtio_mmio.device", NULL };
 
 static void report_unknown(const char *word, size_t len)
 {
@@ -71,6 +76,8 @@ static void print_summary(void)
 	smp_print();
 	fpu_print();
 	pci_print();
+	vnet_print();
+	vblk_print();
 	if (bootinfo.cmdline[0])
 		kprintf("cmdline %s\n", bootinfo.cmdline);
 }
@@ -157,12 +164,16 @@ void kmain(uint32_t magic, uint32_t info)
 	if (platform.pic_present)
 		pic_disable();			/* 8259s out of the way */
 	lapic_init(platform.lapic_base);	/* x2APIC where present */
+	ioapic_init(&platform);			/* every pin masked until a driver routes it */
 	power_init(&platform);			/* debug-exit, S5, reset register */
 	time_init(&platform);			/* TSC rate */
 	timeline_mark("tsc calibrated");
 	wq_init();				/* the task ring, before any core polls it */
 	smp_boot(&platform);			/* every core: INIT-SIPI-SIPI, then wq_core_loop */
 	timeline_mark("cores started");
+	virtio_pci_probe();			/* NICs and drives on PCI, then on MMIO */
+	virtio_mmio_probe(&platform, bootinfo.cmdline);
+	timeline_mark("devices");
 	if (!cmdline_has(bootinfo.cmdline, "quiet"))
 		print_summary();	/* ~2 ms under QEMU: each byte is a host write */
 	cmdline_check(bootinfo.cmdline, known_options, report_unknown);
@@ -174,5 +185,6 @@ void kmain(uint32_t magic, uint32_t info)
 		(unsigned long)mem_usable_mib(),
 		(unsigned long)timeline_since_entry_us());
 	after_ready();
+	irq_enable();				/* device interrupts reach core 0 */
 	run_app();				/* the linked program, then power off */
 }

@@ -11,11 +11,14 @@
 #include "string.h"
 
 struct meminfo meminfo;
+static const struct bootinfo *map;
 
 void mem_init(const struct bootinfo *bi)
 {
 	uint64_t kend = align_up((uint64_t)__kernel_end, PAGE_SIZE);
 	uint64_t start = kend;
+
+	map = bi;
 
 	for (unsigned i = 0; i < bi->nranges; i++) {
 		const struct mem_range *r = &bi->ranges[i];
@@ -52,6 +55,42 @@ void *mem_alloc_page(void)
 	p = (void *)meminfo.alloc_next;
 	meminfo.alloc_next += PAGE_SIZE;
 	return memset(p, 0, PAGE_SIZE);
+}
+
+void *mem_alloc_dma(uint64_t bytes)
+{
+	uint64_t n = align_up(bytes, PAGE_SIZE);
+	void *p;
+
+	if (n > meminfo.alloc_end - meminfo.alloc_next)
+		return NULL;
+	if (!meminfo.dma_start)
+		meminfo.dma_start = meminfo.alloc_next;
+	p = (void *)meminfo.alloc_next;
+	meminfo.alloc_next += n;
+	return memset(p, 0, n);
+}
+
+static bool overlaps(uint64_t a, uint64_t len, uint64_t start, uint64_t end)
+{
+	return a < end && a + len > start;
+}
+
+bool mem_program_range(const void *p, uint64_t len)
+{
+	uint64_t a = (uint64_t)p;
+
+	if (a < PAGE_SIZE || a + len < a)
+		return false;
+	if (overlaps(a, len, KERNEL_BASE, (uint64_t)__rodata_end) ||
+	    (meminfo.dma_start && overlaps(a, len, meminfo.dma_start, meminfo.alloc_next)))
+		return false;
+	for (unsigned i = 0; i < map->nranges; i++) {
+		const struct mem_range *r = &map->ranges[i];
+		if (r->type == MEM_USABLE && a >= r->base && a + len <= r->base + r->size)
+			return true;
+	}
+	return false;
 }
 
 void mem_print(const struct bootinfo *bi)

@@ -26,7 +26,7 @@
 #define LOW_4G		(4ull << 30)	/* mapped even with less RAM: MMIO lives below it */
 
 /* Linker-script symbols (kernel/kernel.ld). */
-extern char __kernel_start[], __text_end[], __bss_start[], __bss_end[], __kernel_end[];
+extern char __kernel_start[], __text_end[], __rodata_end[], __bss_start[], __bss_end[], __kernel_end[];
 
 static inline uint64_t align_up(uint64_t v, uint64_t a) { return (v + a - 1) & ~(a - 1); }
 static inline uint64_t align_down(uint64_t v, uint64_t a) { return v & ~(a - 1); }

@@ -16,6 +16,13 @@
 #define MAX_ACPI_TABLES		32	/* XSDT/RSDT entries looked at */
 #define MAX_PCI_DEVICES		64	/* PCI functions kept from the scan */
 #define PCI_BRIDGE_DEPTH_MAX	8	/* bridges below bridges followed */
+#define MAX_VIRTIO_MMIO		32	/* virtio-mmio windows looked at */
+#define MAX_NICS		4	/* = B_NET_MAX */
+#define MAX_DRIVES		4	/* = B_NVS_MAX */
+#define NET_RX_BUFS		128	/* receive buffers posted per NIC */
+#define NET_TX_SLOTS		128	/* frames in flight per NIC */
+#define BLK_QUEUE_SIZE		128	/* descriptors per drive's request ring */
+#define BLK_INFLIGHT		32	/* requests in flight per drive */
 #define CMDLINE_MAX		1024	/* bytes of kernel command line kept */
 #define MAX_TIMELINE		16	/* boot timeline stamps */
 #define CONSOLE_LINE_MAX	128	/* boot console input line */
@@ -32,8 +39,10 @@
 #define VEC_PIC_BASE		0x20	/* 8259 remapped here, then masked */
 #define VEC_TIMER		0x30	/* LAPIC timer */
 #define VEC_WAKE		0x31	/* IPI: a task for a sleeping core */
+#define VEC_DEV_BASE		0x32	/* device interrupts (irq.c), one per device */
+#define NUM_ISR_STUBS		0x40	/* stubs for vectors 0 .. 0x3f */
+#define MAX_DEV_VECTORS		(NUM_ISR_STUBS - VEC_DEV_BASE)
 #define VEC_SPURIOUS		0xff	/* LAPIC spurious (its low 4 bits must be 1s on old APICs) */
-#define NUM_ISR_STUBS		0x32	/* stubs for vectors 0 .. VEC_WAKE */
 
 /* QEMU isa-debug-exit: QEMU exits with status (code << 1) | 1. */
 #define DEBUG_EXIT_PORT		0xf4

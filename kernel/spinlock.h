@@ -32,4 +32,23 @@ struct spinlock {
 static inline void spin_lock(struct spinlock *l) { spin_lock_word(&l->locked); }
 static inline void spin_unlock(struct spinlock *l) { spin_unlock_word(&l->locked); }
 
+/* For locks an interrupt handler's callees may take too (a program's
+ * network callback calls b_net_rx): interrupts stay off while it is held,
+ * so the handler never spins on a lock its own core holds. */
+static inline uint64_t spin_lock_irqsave(struct spinlock *l)
+{
+	uint64_t flags;
+
+	__asm__ volatile("pushfq; pop %0; cli" : "=r"(flags) : : "memory");
+	spin_lock(l);
+	return flags;
+}
+
+static inline void spin_unlock_irqrestore(struct spinlock *l, uint64_t flags)
+{
+	spin_unlock(l);
+	if (flags & (1u << 9))	/* RFLAGS.IF */
+		irq_enable();
+}
+
 #endif

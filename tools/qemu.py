@@ -14,6 +14,10 @@ Choices made here, and why:
   reads no CD).
 - isa-debug-exit at io 0xf4 lets the kernel end QEMU with an exit code:
   QEMU's status is code*2+1 (docs/BOOT-CONTRACT.md). It works on microvm too.
+- On microvm, virtio-mmio devices are made virtio 1.x ("version 2")
+  devices with -global virtio-mmio.force-legacy=false: QEMU 7.2 defaults
+  to the legacy interface, which Pith does not drive (Firecracker and
+  Cloud Hypervisor offer only 1.x).
 - The CPU model is QEMU's default unless one is asked for; tests ask for
   `max` to reach the 1 GiB page and XSAVE/AVX paths (TCG in QEMU 7.2 has
   no x2APIC, so that path is exercised only under KVM).
@@ -93,6 +97,8 @@ def qemu_args(kernel, machine="microvm", smp=1, mem="128M", cmdline="",
             "-nodefaults", "-no-user-config", "-display", "none",
             "-no-reboot", "-serial", serial,
             "-smp", str(smp), "-m", str(mem)]
+    if machine == "microvm":
+        args += ["-global", "virtio-mmio.force-legacy=false"]
     if cpu:
         args += ["-cpu", cpu]
     if debug_exit:

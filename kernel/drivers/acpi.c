@@ -49,6 +49,14 @@
 #define AML_ONE_OP		0x01
 #define AML_BYTE_PREFIX		0x0a
 
+/* Resource descriptors (§6.4.3): large items, tag then a 16-bit length. */
+#define RES_MEMORY32_FIXED	0x86	/* length 9: info, base, size */
+#define RES_EXT_IRQ		0x89	/* length >= 6: flags, count, irqs */
+#define EXT_IRQ_EDGE		0x02
+#define EXT_IRQ_ACTIVE_LOW	0x04
+#define VIRTIO_MMIO_HID		"LNRO0005"	/* Linux's virtio-mmio binding */
+#define DEVICE_SCAN_MAX		160	/* bytes after _HID searched for its _CRS */
+
 /* Firmware pointers are input too: one past the mapped RAM would fault. */
 static const uint8_t *phys(uint64_t a)
 {
@@ -179,6 +187,42 @@ bool acpi_find_s5(const uint8_t *aml, uint32_t len, uint8_t *typ_a, uint8_t *typ
 	return false;
 }
 
+/* The first large resource item `tag` of at least `len` bytes in [p, end). */
+static const uint8_t *find_resource(const uint8_t *p, const uint8_t *end, uint8_t tag,
+				    uint16_t len)
+{
+	for (; p + 3 + len <= end; p++)
+		if (p[0] == tag && (uint16_t)(p[1] | p[2] << 8) >= len)
+			return p;
+	return NULL;
+}
+
+void acpi_find_virtio_mmio(const uint8_t *aml, uint32_t len, struct platform *p)
+{
+	const uint8_t *end = aml + len;
+	size_t hid_len = sizeof(VIRTIO_MMIO_HID);	/* with its NUL */
+
+	for (const uint8_t *h = aml; h + hid_len <= end && p->nmmio < MAX_VIRTIO_MMIO; h++) {
+		const uint8_t *next, *lim, *mem, *irq;
+		if (memcmp(h, VIRTIO_MMIO_HID, hid_len))
+			continue;
+		/* This device's resources lie before the next device's _HID. */
+		lim = h + hid_len + DEVICE_SCAN_MAX < end ? h + hid_len + DEVICE_SCAN_MAX : end;
+		for (next = h + 1; next + hid_len <= lim; next++)
+			if (!memcmp(next, VIRTIO_MMIO_HID, hid_len)) {
+				lim = next;
+				break;
+			}
+		mem = find_resource(h + hid_len, lim, RES_MEMORY32_FIXED, 9);
+		irq = mem ? find_resource(mem + 12, lim, RES_EXT_IRQ, 6) : NULL;
+		if (!irq || !irq[4])
+			continue;
+		p->mmio[p->nmmio++] = (struct mmio_window){
+			rd32(mem + 4), rd32(mem + 8), rd32(irq + 5),
+			!(irq[3] & EXT_IRQ_EDGE), irq[3] & EXT_IRQ_ACTIVE_LOW };
+	}
+}
+
 static void parse_fadt_power(const uint8_t *t, uint32_t len, struct platform *p)
 {
 	uint64_t dsdt = 0;
@@ -189,10 +233,12 @@ static void parse_fadt_power(const uint8_t *t, uint32_t len, struct platform *p)
 	if (!dsdt)
 		dsdt = rd32(t + FADT_DSDT);
 	dlen = sdt_len(phys(dsdt));
-	if (dlen && !memcmp(phys(dsdt), "DSDT", 4))
+	if (dlen && !memcmp(phys(dsdt), "DSDT", 4)) {
 		p->s5_found = acpi_find_s5(phys(dsdt) + SDT_HEADER_LEN,
 					   dlen - SDT_HEADER_LEN,
 					   &p->s5_typ_a, &p->s5_typ_b);
+		acpi_find_virtio_mmio(phys(dsdt) + SDT_HEADER_LEN, dlen - SDT_HEADER_LEN, p);
+	}
 	if (p->hw_reduced && len >= FADT_SLEEP_CONTROL + sizeof(struct gas))
 		memcpy(&p->sleep_control, t + FADT_SLEEP_CONTROL, sizeof(struct gas));
 }

@@ -164,3 +164,76 @@ void pci_print(void)
 			d->cap_msix ? " msix" : "");
 	}
 }
+
+#define BAR_IO			0x1
+#define BAR_TYPE_64		0x4	/* bits 2:1 = 10b */
+#define MSIX_CONTROL		2	/* capability offsets, PCI spec 3.0 §6.8.2 */
+#define MSIX_TABLE		4
+#define MSIX_ENABLE		0x8000
+#define MSIX_FUNCTION_MASK	0x4000
+#define MSIX_ENTRY_SIZE		16
+#define MSIX_VECTOR_MASKED	1
+#define MSI_ADDRESS		0xfee00000u	/* SDM vol. 3A §10.11.1 */
+
+uint64_t pci_bar(const struct pci_dev *d, unsigned bar)
+{
+	uint32_t lo, hi = 0;
+
+	if (bar > 5)
+		return 0;
+	lo = pci_read32(d->bus, d->dev, d->fn, PCI_BAR0 + 4 * bar);
+	if (lo & BAR_IO)
+		return 0;
+	if ((lo & 6) == BAR_TYPE_64 && bar < 5)
+		hi = pci_read32(d->bus, d->dev, d->fn, PCI_BAR0 + 4 * bar + 4);
+	return ((uint64_t)hi << 32 | lo) & ~0xfull;
+}
+
+void pci_enable(const struct pci_dev *d)
+{
+	uint32_t cmd = pci_read32(d->bus, d->dev, d->fn, PCI_COMMAND);
+
+	pci_write32(d->bus, d->dev, d->fn, PCI_COMMAND,
+		    (cmd & 0xffff) | PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
+}
+
+/* Table entry `entry`, or NULL when it does not exist. */
+static volatile uint32_t *msix_entry(const struct pci_dev *d, unsigned entry)
+{
+	uint32_t ctl, table;
+	uint64_t bar;
+
+	if (!d->cap_msix)
+		return NULL;
+	ctl = pci_read16(d->bus, d->dev, d->fn, d->cap_msix + MSIX_CONTROL);
+	table = pci_read32(d->bus, d->dev, d->fn, d->cap_msix + MSIX_TABLE);
+	bar = pci_bar(d, table & 7);
+	if (entry > (ctl & 0x7ff) || !bar)
+		return NULL;
+	return (volatile uint32_t *)(bar + (table & ~7u) + entry * MSIX_ENTRY_SIZE);
+}
+
+bool pci_msix_route(const struct pci_dev *d, unsigned entry, uint8_t vector, uint32_t apic_id)
+{
+	volatile uint32_t *e = msix_entry(d, entry);
+	uint32_t ctl;
+
+	if (!e || apic_id > 0xff)	/* 8-bit destination without remapping */
+		return false;
+	e[3] = MSIX_VECTOR_MASKED;
+	e[0] = MSI_ADDRESS | apic_id << 12;
+	e[1] = 0;
+	e[2] = vector;			/* fixed delivery, edge */
+	ctl = pci_read32(d->bus, d->dev, d->fn, d->cap_msix);
+	pci_write32(d->bus, d->dev, d->fn, d->cap_msix,
+		    (ctl | (uint32_t)MSIX_ENABLE << 16) & ~((uint32_t)MSIX_FUNCTION_MASK << 16));
+	return true;
+}
+
+void pci_msix_mask(const struct pci_dev *d, unsigned entry, bool masked)
+{
+	volatile uint32_t *e = msix_entry(d, entry);
+
+	if (e)
+		e[3] = masked ? MSIX_VECTOR_MASKED : 0;
+}

@@ -23,6 +23,9 @@
 #define PCI_CAP_VENDOR		0x09
 #define PCI_CAP_PCIE		0x10
 #define PCI_CAP_MSIX		0x11
+#define PCI_SUBSYSTEM_ID	0x2e
+#define PCI_COMMAND_MEMORY	0x2	/* respond to memory BARs */
+#define PCI_COMMAND_MASTER	0x4	/* may do DMA */
 
 struct pci_dev {
 	uint8_t bus, dev, fn;
@@ -47,5 +50,16 @@ uint8_t pci_read8(uint8_t bus, uint8_t dev, uint8_t fn, uint16_t off);
 /* The first capability with this id from offset `from` on (0: the list's
  * start); its offset, or 0. The walk is bounded: a looping list ends. */
 uint8_t pci_find_cap(const struct pci_dev *d, uint8_t id, uint8_t from);
+
+/* The memory address BAR bar decodes (64-bit BARs spanning two), or 0 for
+ * an I/O, absent or unassigned BAR. */
+uint64_t pci_bar(const struct pci_dev *d, unsigned bar);
+/* Turns on memory decoding and bus mastering (DMA). */
+void pci_enable(const struct pci_dev *d);
+/* MSI-X (PCI spec 3.0 §6.8.2): points table entry `entry` at vector on the
+ * core with apic_id, masked, and enables MSI-X. False if the device has no
+ * MSI-X, no such entry, or its table is out of reach. */
+bool pci_msix_route(const struct pci_dev *d, unsigned entry, uint8_t vector, uint32_t apic_id);
+void pci_msix_mask(const struct pci_dev *d, unsigned entry, bool masked);
 
 #endif

@@ -126,3 +126,45 @@ void platform_print(const struct platform *p)
 		kprintf("pcie   ecam %#lx buses %u-%u\n", (unsigned long)p->mcfg_base,
 			p->mcfg_bus_first, p->mcfg_bus_last);
 }
+
+/* A number at *s (decimal, or hex after 0x); advances *s. False if none. */
+static bool parse_number(const char **s, uint64_t *v)
+{
+	const char *p = *s;
+	unsigned base = 10;
+
+	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
+		base = 16;
+		p += 2;
+	}
+	*v = 0;
+	for (const char *start = p;; p++) {
+		unsigned d = *p >= '0' && *p <= '9' ? (unsigned)(*p - '0') :
+			     (*p | 32) >= 'a' && (*p | 32) <= 'f' ? (unsigned)((*p | 32) - 'a' + 10) : 99;
+		if (d >= base || *v > (UINT64_MAX - d) / base) {
+			*s = p;
+			return p > start && d >= base;
+		}
+		*v = *v * base + d;
+	}
+}
+
+bool platform_parse_mmio_arg(const char *s, struct mmio_window *w)
+{
+	uint64_t size, base, irq;
+
+	if (!parse_number(&s, &size))
+		return false;
+	if (*s == 'K' || *s == 'k' || *s == 'M' || *s == 'm') {
+		unsigned shift = (*s | 32) == 'k' ? 10 : 20;
+		if (size >> (64 - shift))
+			return false;
+		size <<= shift;
+		s++;
+	}
+	if (*s++ != '@' || !parse_number(&s, &base) || *s++ != ':' ||
+	    !parse_number(&s, &irq) || (*s && *s != ' ') || irq > UINT32_MAX || !size)
+		return false;
+	*w = (struct mmio_window){ base, size, (uint32_t)irq, true, false };
+	return true;
+}

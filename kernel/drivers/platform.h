@@ -31,6 +31,13 @@ struct irq_override {
 	uint16_t flags;			/* MPS INTI flags: polarity, trigger */
 };
 
+/* A virtio-mmio register window (virtio 1.1 §4.2.2) and its interrupt. */
+struct mmio_window {
+	uint64_t base, size;
+	uint32_t gsi;
+	bool level, active_low;
+};
+
 struct platform {
 	const char *source;		/* "acpi", "mp table" or "none" */
 	char oem[7];
@@ -65,6 +72,10 @@ struct platform {
 	uint64_t hpet_base;		/* 0 if absent */
 	uint64_t mcfg_base;		/* PCIe ECAM, segment 0; 0 if absent */
 	uint8_t mcfg_bus_first, mcfg_bus_last;
+
+	/* virtio-mmio devices the DSDT lists (_HID LNRO0005) */
+	unsigned nmmio;
+	struct mmio_window mmio[MAX_VIRTIO_MMIO];
 };
 
 /* Highest address firmware tables may be read from: the end of the identity
@@ -84,6 +95,13 @@ int acpi_parse(uint64_t rsdp, struct platform *p);
 uint64_t acpi_scan_rsdp(uint64_t start, uint64_t len);
 /* Reads \_S5's SLP_TYP values from an AML block; true if found. */
 bool acpi_find_s5(const uint8_t *aml, uint32_t len, uint8_t *typ_a, uint8_t *typ_b);
+
+/* Finds _HID "LNRO0005" devices (virtio-mmio) in an AML block and their
+ * _CRS Memory32Fixed window and Extended Interrupt; adds them to p. */
+void acpi_find_virtio_mmio(const uint8_t *aml, uint32_t len, struct platform *p);
+/* Parses Linux's "virtio_mmio.device=" value SIZE@BASE:IRQ (SIZE with an
+ * optional K or M; numbers decimal or 0x-hex). True if it is whole. */
+bool platform_parse_mmio_arg(const char *s, struct mmio_window *w);
 
 /* MP spec 1.4: parses the floating pointer structure at floating; returns 0
  * when it and its configuration table were valid. */

@@ -104,7 +104,7 @@ void *virtq_get_used(struct virtq *q, uint32_t *len)
 		void *cookie;
 
 		q->last_used++;
-		if (q->event_idx)	/* interrupt us again after the next one */
+		if (q->event_idx && !q->quiet)	/* interrupt us again after the next one */
 			__atomic_store_n(used_event(q), q->last_used, __ATOMIC_RELEASE);
 		if (e.id >= q->size || !q->slots[e.id].cookie || e.len > q->slots[e.id].writable) {
 			q->bad_used++;	/* not a chain it holds: never trust it */
@@ -120,6 +120,7 @@ void *virtq_get_used(struct virtq *q, uint32_t *len)
 
 void virtq_want_interrupts(struct virtq *q, bool on)
 {
+	q->quiet = !on;
 	if (q->event_idx) {	/* off: an event index the device never reaches soon */
 		__atomic_store_n(used_event(q), on ? q->last_used : (uint16_t)(q->last_used - 1),
 				 __ATOMIC_RELEASE);

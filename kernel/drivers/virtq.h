@@ -56,6 +56,7 @@ struct virtq_slot {
 struct virtq {
 	uint16_t size;
 	bool event_idx;		/* VIRTIO_F_EVENT_IDX negotiated (feature bit 29) */
+	bool quiet;		/* no interrupts wanted: virtq_want_interrupts(false) */
 	struct virtq_desc *desc;
 	struct virtq_avail *avail;
 	struct virtq_used *used;

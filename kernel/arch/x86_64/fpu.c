@@ -56,3 +56,22 @@ void fpu_print(void)
 		fpu_info.save_size, fpu_info.xcr0 & XCR0_AVX ? " avx" : "",
 		fpu_info.xcr0 & XCR0_AVX512 ? " avx512" : "");
 }
+
+/* XSAVE with every enabled component (EDX:EAX all ones), else FXSAVE. The
+ * standard (not compacted) format: what XRSTOR reads back without XSAVEC's
+ * bookkeeping. */
+void fpu_save(void *area)
+{
+	if (fpu_info.xcr0)
+		__asm__ volatile("xsave64 (%0)" : : "r"(area), "a"(-1), "d"(-1) : "memory");
+	else
+		__asm__ volatile("fxsave64 (%0)" : : "r"(area) : "memory");
+}
+
+void fpu_restore(const void *area)
+{
+	if (fpu_info.xcr0)
+		__asm__ volatile("xrstor64 (%0)" : : "r"(area), "a"(-1), "d"(-1) : "memory");
+	else
+		__asm__ volatile("fxrstor64 (%0)" : : "r"(area) : "memory");
+}

@@ -16,5 +16,9 @@ extern struct fpu_info fpu_info;
  * instruction. The kernel itself never touches these registers. */
 void fpu_init(void);
 void fpu_print(void);
+/* Saves or restores every enabled component at area (64-byte aligned,
+ * fpu_info.save_size bytes), in the standard format. */
+void fpu_save(void *area);
+void fpu_restore(const void *area);
 
 #endif

@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include "trap.h"
 #include "lapic.h"
+#include "../../irq.h"
 #include "../../wq.h"
 #include "../../param.h"
 
@@ -66,6 +67,8 @@ void trap(struct trapframe *f)
 		lapic_eoi();
 	} else if (f->vector == VEC_WAKE) {
 		wq_wake_interrupt();
+	} else if (f->vector >= VEC_DEV_BASE) {
+		irq_dispatch((uint8_t)f->vector);
 	}
 	/* VEC_PIC_BASE..+15: a masked 8259's spurious IRQ 7 or 15; no EOI is owed. */
 }

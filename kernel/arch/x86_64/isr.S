@@ -65,7 +65,7 @@ isr_common:
 	STUBS %(from+1), \to
 	.endif
 .endm
-	STUBS 0, 49
+	STUBS 0, 63
 
 .macro STUB_ADDR n
 	.quad isr\n
@@ -80,8 +80,8 @@ isr_common:
 	.balign 8
 	.globl isr_stubs
 isr_stubs:
-	STUB_ADDRS 0, 49
+	STUB_ADDRS 0, 63
 
-	.if NUM_ISR_STUBS - 50
-	.error "isr.S makes stubs 0..49: keep NUM_ISR_STUBS in param.h in step"
+	.if NUM_ISR_STUBS - 64
+	.error "isr.S makes stubs 0..63: keep NUM_ISR_STUBS in param.h in step"
 	.endif
