@@ -3,6 +3,7 @@
  * over the kernel function that does the work; this file is what the API
  * table will list.
  */
+#include <pith/bus.h>
 #include <pith/console.h>
 #include <pith/smp.h>
 #include <pith/time.h>
@@ -11,6 +12,7 @@
 #include "time.h"
 #include "wq.h"
 #include "spinlock.h"
+#include "drivers/pci.h"
 
 void b_output(const char *str, unsigned long nbr)
 {
@@ -52,4 +54,31 @@ int b_smp_stats(unsigned core, struct b_core_stats *out)
 	out->busy_ns = tsc_to_us(c->busy_tsc) * 1000;
 	out->idle_ns = tsc_to_us(c->idle_tsc) * 1000;
 	return 0;
+}
+
+/* 0 if bus:dev.fn reg may be accessed, else the error. */
+static int check_bus(unsigned bus, unsigned dev, unsigned fn, unsigned reg)
+{
+	if (bus > 255 || dev > 31 || fn > 7 || (reg & 3))
+		return B_EINVAL;
+	return pci_reachable((uint8_t)bus, (uint8_t)dev, (uint8_t)fn,
+			     reg > 0xffff ? 0xffff : (uint16_t)reg) ? 0 : B_ERANGE;
+}
+
+long b_bus_read(unsigned bus, unsigned dev, unsigned fn, unsigned reg)
+{
+	int r = check_bus(bus, dev, fn, reg);
+
+	if (r)
+		return r;
+	return (long)pci_read32((uint8_t)bus, (uint8_t)dev, (uint8_t)fn, (uint16_t)reg);
+}
+
+int b_bus_write(unsigned bus, unsigned dev, unsigned fn, unsigned reg, uint32_t value)
+{
+	int r = check_bus(bus, dev, fn, reg);
+
+	if (!r)
+		pci_write32((uint8_t)bus, (uint8_t)dev, (uint8_t)fn, (uint16_t)reg, value);
+	return r;
 }

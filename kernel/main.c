@@ -171,7 +171,7 @@ void kmain(uint32_t magic, uint32_t info)
 	wq_init();				/* the task ring, before any core polls it */
 	smp_boot(&platform);			/* every core: INIT-SIPI-SIPI, then wq_core_loop */
 	timeline_mark("cores started");
-	virtio_pci_probe();			/* NICs and drives on PCI, then on MMIO */
+	virtio_pci_probe(&platform);			/* NICs and drives on PCI, then on MMIO */
 	virtio_mmio_probe(&platform, bootinfo.cmdline);
 	timeline_mark("devices");
 	if (!cmdline_has(bootinfo.cmdline, "quiet"))

@@ -36,7 +36,7 @@ static volatile uint32_t *ecam_word(uint8_t bus, uint8_t dev, uint8_t fn, uint16
 }
 
 /* Whether (bus, off) can be reached at all with the access method in use. */
-static bool reachable(uint8_t bus, uint8_t dev, uint8_t fn, uint16_t off)
+bool pci_reachable(uint8_t bus, uint8_t dev, uint8_t fn, uint16_t off)
 {
 	if (dev > 31 || fn > 7)
 		return false;
@@ -47,7 +47,7 @@ static bool reachable(uint8_t bus, uint8_t dev, uint8_t fn, uint16_t off)
 
 uint32_t pci_read32(uint8_t bus, uint8_t dev, uint8_t fn, uint16_t off)
 {
-	if (!reachable(bus, dev, fn, off))
+	if (!pci_reachable(bus, dev, fn, off))
 		return UINT32_MAX;
 	if (ecam)
 		return *ecam_word(bus, dev, fn, off);
@@ -57,7 +57,7 @@ uint32_t pci_read32(uint8_t bus, uint8_t dev, uint8_t fn, uint16_t off)
 
 void pci_write32(uint8_t bus, uint8_t dev, uint8_t fn, uint16_t off, uint32_t v)
 {
-	if (!reachable(bus, dev, fn, off))
+	if (!pci_reachable(bus, dev, fn, off))
 		return;
 	if (ecam) {
 		*ecam_word(bus, dev, fn, off) = v;

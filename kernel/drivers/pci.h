@@ -24,6 +24,8 @@
 #define PCI_CAP_PCIE		0x10
 #define PCI_CAP_MSIX		0x11
 #define PCI_SUBSYSTEM_ID	0x2e
+#define PCI_INTERRUPT_LINE	0x3c	/* the ISA IRQ firmware routed INTx to */
+#define PCI_INTERRUPT_PIN	0x3d	/* 0: no INTx */
 #define PCI_COMMAND_MEMORY	0x2	/* respond to memory BARs */
 #define PCI_COMMAND_MASTER	0x4	/* may do DMA */
 
@@ -43,6 +45,8 @@ void pci_print(void);
 /* Config space of one function: ECAM where the MCFG gives it (all 4 KiB),
  * else the legacy 0xcf8/0xcfc ports (the first 256 bytes). Reads outside
  * the space there is return all ones; writes there are dropped. */
+/* Whether config offset off of bus:dev.fn can be reached at all. */
+bool pci_reachable(uint8_t bus, uint8_t dev, uint8_t fn, uint16_t off);
 uint32_t pci_read32(uint8_t bus, uint8_t dev, uint8_t fn, uint16_t off);
 void pci_write32(uint8_t bus, uint8_t dev, uint8_t fn, uint16_t off, uint32_t v);
 uint16_t pci_read16(uint8_t bus, uint8_t dev, uint8_t fn, uint16_t off);

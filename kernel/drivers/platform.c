@@ -168,3 +168,23 @@ bool platform_parse_mmio_arg(const char *s, struct mmio_window *w)
 	*w = (struct mmio_window){ base, size, (uint32_t)irq, true, false };
 	return true;
 }
+
+/* MPS INTI flags (MP spec 1.4 table 4-10, ACPI 6.5 table 5.50). */
+#define INTI_POLARITY_LOW	0x3
+#define INTI_TRIGGER_MASK	0xc
+#define INTI_TRIGGER_EDGE	0x4
+
+uint32_t platform_isa_gsi(const struct platform *p, uint8_t irq, bool *level, bool *active_low)
+{
+	*level = true;
+	*active_low = false;
+	for (unsigned i = 0; i < p->noverrides; i++) {
+		const struct irq_override *o = &p->overrides[i];
+		if (o->irq != irq)
+			continue;
+		*level = (o->flags & INTI_TRIGGER_MASK) != INTI_TRIGGER_EDGE;
+		*active_low = (o->flags & 3) == INTI_POLARITY_LOW;
+		return o->gsi;
+	}
+	return irq;
+}

@@ -89,6 +89,11 @@ bool platform_sum_ok(const uint8_t *p, uint32_t len);
 /* Records a core's APIC id once (MADT lists some twice); counts past MAX_CPUS. */
 void platform_add_cpu(struct platform *p, uint32_t apic_id);
 
+/* The global system interrupt ISA IRQ irq arrives on, with its trigger and
+ * polarity: the MADT's override if one names irq, else the same number,
+ * level-triggered and active-high (how QEMU wires PCI INTx). */
+uint32_t platform_isa_gsi(const struct platform *p, uint8_t irq, bool *level, bool *active_low);
+
 /* ACPI: returns 0 when an RSDP at rsdp (or found by scanning) was valid. */
 int acpi_parse(uint64_t rsdp, struct platform *p);
 /* Looks for "RSD PTR " on 16-byte boundaries in [start, start+len). */

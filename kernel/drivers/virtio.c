@@ -7,7 +7,6 @@
 #include "virtio.h"
 #include "virtio_net.h"
 #include "virtio_blk.h"
-#include "../irq.h"
 #include "../mem.h"
 #include "../printf.h"
 #include "../smp.h"
@@ -72,12 +71,7 @@ void virtio_ready(struct virtio_dev *d)
 
 bool virtio_irq(struct virtio_dev *d, void (*handler)(void *), void *arg)
 {
-	uint8_t v = irq_alloc(handler, arg);
-
-	if (!v || !d->ops->irq_route(d, v))
-		return false;
-	d->vector = v;
-	return true;
+	return d->ops->irq_route(d, handler, arg);
 }
 
 void virtio_attach(struct virtio_dev *d)

@@ -45,8 +45,9 @@ struct virtio_ops {
 	 * where to write idx to notify the device, or NULL on failure. */
 	volatile uint16_t *(*queue_enable)(struct virtio_dev *d, uint16_t idx,
 					   const struct virtq *q, bool irq);
-	/* Routes the device's interrupt to CPU vector; false if it cannot. */
-	bool (*irq_route)(struct virtio_dev *d, uint8_t vector);
+	/* Routes the device's interrupt to handler(arg), masked, and sets
+	 * d->vector; false if it cannot. */
+	bool (*irq_route)(struct virtio_dev *d, void (*handler)(void *), void *arg);
 	/* Masks or unmasks the device's interrupt at its controller. */
 	void (*irq_mask)(struct virtio_dev *d, bool masked);
 	/* In the handler: clears the device's interrupt; true if it was ours. */
@@ -63,7 +64,7 @@ struct virtio_dev {
 	volatile uint8_t *notify;	/* pci: notification area */
 	uint32_t notify_mult;
 	void *bus;			/* pci: struct pci_dev; mmio: NULL */
-	uint32_t gsi;			/* mmio: interrupt line */
+	uint32_t gsi;			/* its I/O APIC input; 0 for MSI-X or none */
 	uint64_t features;		/* negotiated */
 	uint8_t vector;			/* CPU vector of its interrupt, 0 if none */
 	bool irq_level;
@@ -102,7 +103,7 @@ static inline uint64_t virtio_cfg64(struct virtio_dev *d, unsigned off)
 /* The transports: find every virtio device and hand each to the drivers
  * through virtio_attach (virtio.c). */
 struct platform;
-void virtio_pci_probe(void);
+void virtio_pci_probe(const struct platform *p);
 void virtio_mmio_probe(const struct platform *p, const char *cmdline);
 void virtio_attach(struct virtio_dev *d);
 

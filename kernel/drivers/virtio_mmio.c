@@ -9,7 +9,7 @@
 #include "virtio.h"
 #include "platform.h"
 #include "../printf.h"
-#include "../smp.h"
+#include "../irq.h"
 #include "../string.h"
 #include "../arch/x86_64/ioapic.h"
 #include "../arch/x86_64/paging.h"
@@ -95,17 +95,15 @@ static volatile uint16_t *queue_enable(struct virtio_dev *d, uint16_t idx,
 	return (volatile uint16_t *)reg(d, MMIO_QUEUE_NOTIFY);
 }
 
-static bool irq_route(struct virtio_dev *d, uint8_t vector)
+static bool irq_route(struct virtio_dev *d, void (*handler)(void *), void *arg)
 {
 	const struct mmio_window *w = d->bus;
 
-	return ioapic_route(w->gsi, vector, smp_cpu(0)->apic_id, w->level, w->active_low);
+	d->vector = irq_route_gsi(w->gsi, w->level, w->active_low, handler, arg);
+	return d->vector != 0;
 }
 
-static void irq_mask(struct virtio_dev *d, bool masked)
-{
-	ioapic_mask(((const struct mmio_window *)d->bus)->gsi, masked);
-}
+static void irq_mask(struct virtio_dev *d, bool masked) { ioapic_mask(d->gsi, masked); }
 
 static bool irq_ack(struct virtio_dev *d)
 {

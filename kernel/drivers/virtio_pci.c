@@ -9,7 +9,9 @@
 #include "pci.h"
 #include "../mem.h"
 #include "../printf.h"
+#include "../irq.h"
 #include "../smp.h"
+#include "../arch/x86_64/ioapic.h"
 #include "../arch/x86_64/paging.h"
 
 #define VENDOR_VIRTIO		0x1af4
@@ -46,6 +48,7 @@
 #define MAX_VIRTIO_PCI		(MAX_NICS + MAX_DRIVES)
 
 static struct virtio_dev devs[MAX_VIRTIO_PCI];
+static const struct platform *plat;
 static unsigned ndevs;
 
 static volatile uint8_t *reg8(struct virtio_dev *d, unsigned off) { return d->regs + off; }
@@ -94,7 +97,7 @@ static void write64(struct virtio_dev *d, unsigned off, const void *p)
 static volatile uint16_t *queue_enable(struct virtio_dev *d, uint16_t idx,
 				       const struct virtq *q, bool irq)
 {
-	uint16_t vec = irq && d->vector ? 0 : VIRTIO_NO_VECTOR;
+	uint16_t vec = irq && d->vector && !d->gsi ? 0 : VIRTIO_NO_VECTOR;
 
 	*reg16(d, COMMON_Q_SELECT) = idx;
 	*reg16(d, COMMON_Q_SIZE) = q->size;
@@ -102,22 +105,43 @@ static volatile uint16_t *queue_enable(struct virtio_dev *d, uint16_t idx,
 	write64(d, COMMON_Q_DRIVER, q->avail);
 	write64(d, COMMON_Q_DEVICE, q->used);
 	*reg16(d, COMMON_Q_MSIX) = vec;
-	if (*reg16(d, COMMON_Q_MSIX) != vec)	/* §4.1.5.1.3: read back */
+	if (*reg16(d, COMMON_Q_MSIX) != vec && !d->gsi)	/* §4.1.5.1.3: read back */
 		return NULL;
 	*reg16(d, COMMON_Q_ENABLE) = 1;
 	return (volatile uint16_t *)(d->notify + *reg16(d, COMMON_Q_NOFF) * d->notify_mult);
 }
 
-static bool irq_route(struct virtio_dev *d, uint8_t vector)
+/* MSI-X entry 0 where the device has MSI-X; else its INTx line through the
+ * I/O APIC, found from the Interrupt Line the firmware wrote (an ISA IRQ,
+ * which QEMU's PIIX3 and ICH9 also raise at that I/O APIC input). */
+static bool irq_route(struct virtio_dev *d, void (*handler)(void *), void *arg)
 {
-	if (!pci_msix_route(d->bus, 0, vector, smp_cpu(0)->apic_id))
-		return false;
+	const struct pci_dev *p = d->bus;
+	uint8_t line = pci_read8(p->bus, p->dev, p->fn, PCI_INTERRUPT_LINE);
+	bool level, low;
+
 	*reg16(d, COMMON_MSIX) = VIRTIO_NO_VECTOR;	/* no config-change interrupts */
-	return true;
+	if (p->cap_msix) {
+		d->vector = irq_alloc(handler, arg);
+		return d->vector && pci_msix_route(p, 0, d->vector, smp_cpu(0)->apic_id);
+	}
+	if (!pci_read8(p->bus, p->dev, p->fn, PCI_INTERRUPT_PIN) || line == 0 || line >= 16)
+		return false;
+	d->gsi = platform_isa_gsi(plat, line, &level, &low);
+	d->vector = irq_route_gsi(d->gsi, level, low, handler, arg);
+	return d->vector != 0;
 }
 
-static void irq_mask(struct virtio_dev *d, bool masked) { pci_msix_mask(d->bus, 0, masked); }
-static bool irq_ack(struct virtio_dev *d) { (void)d; return true; }	/* MSI-X: nothing to clear */
+static void irq_mask(struct virtio_dev *d, bool masked)
+{
+	if (d->gsi)
+		ioapic_mask(d->gsi, masked);
+	else
+		pci_msix_mask(d->bus, 0, masked);
+}
+
+/* MSI-X: nothing to clear. INTx: reading the ISR byte clears it (§4.1.4.5). */
+static bool irq_ack(struct virtio_dev *d) { return !d->gsi || (*d->isr & 1); }
 
 static const struct virtio_ops pci_ops = {
 	get_status, set_status, get_features, set_features, queue_max, queue_enable,
@@ -156,8 +180,9 @@ static bool find_caps(const struct pci_dev *p, struct virtio_dev *d)
 	return d->regs && d->notify && d->isr && d->cfg;
 }
 
-void virtio_pci_probe(void)
+void virtio_pci_probe(const struct platform *p_)
 {
+	plat = p_;
 	for (unsigned i = 0; i < pci_count() && ndevs < MAX_VIRTIO_PCI; i++) {
 		const struct pci_dev *p = pci_get(i);
 		struct virtio_dev *d = &devs[ndevs];
