@@ -99,7 +99,7 @@ $(BUILD)/pith.iso $(BUILD)/pith-test.iso: $(BUILD)/pith.elf tools/mkiso.sh
 # ---- tests ----------------------------------------------------------------
 UNIT_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -iquote kernel -Iinclude \
 	-fno-sanitize-recover=all
-UNIT_TESTS := printf cmdline bootinfo acpi wq_ring virtq
+UNIT_TESTS := printf cmdline bootinfo acpi wq_ring virtq mmio
 # Each test and the kernel files it exercises on the host.
 UNIT_SRC_printf := kernel/printf.c
 UNIT_SRC_cmdline := kernel/cmdline.c
@@ -108,9 +108,12 @@ UNIT_SRC_acpi := kernel/drivers/acpi.c kernel/drivers/mptable.c kernel/drivers/p
 	kernel/printf.c tests/unit/kernel/host_console.c
 UNIT_SRC_wq_ring := kernel/wq_ring.c
 UNIT_SRC_virtq := kernel/drivers/virtq.c
+UNIT_SRC_mmio := $(UNIT_SRC_acpi)
 # Sanitizers per test: the ring's test runs threads under ThreadSanitizer,
-# which cannot be combined with AddressSanitizer.
-UNIT_SAN = $(or $(UNIT_SAN_$*),-fsanitize=address,undefined)
+# which cannot be combined with AddressSanitizer. (The default is a variable
+# of its own: $(or) would split a literal at its comma.)
+UNIT_SAN_DEFAULT := -fsanitize=address,undefined
+UNIT_SAN = $(or $(UNIT_SAN_$*),$(UNIT_SAN_DEFAULT))
 UNIT_SAN_wq_ring := -fsanitize=thread -pthread
 UNIT_BIN := $(UNIT_TESTS:%=$(BUILD)/tests/test_%)
 

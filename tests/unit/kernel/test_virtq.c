@@ -229,6 +229,34 @@ static void test_event_idx_notification(void **state)
 	destroy(f);
 }
 
+/* A queue that wants no interrupts keeps its used_event where it was:
+ * reading used entries must not ask the device to interrupt again. */
+static void test_quiet_queue_does_not_move_used_event(void **state)
+{
+	struct fixture *f = make(QSIZE, 1);
+	uint8_t buf[4];
+	struct virtq_buf b = { buf, 4, true };
+	int c[2];
+	uint32_t len;
+	uint16_t parked;
+
+	(void)state;
+	virtq_want_interrupts(&f->q, false);
+	parked = f->q.avail->ring[QSIZE];
+	assert_int_equal(parked, (uint16_t)(f->q.last_used - 1));
+	virtq_add(&f->q, &b, 1, &c[0]);
+	virtq_add(&f->q, &b, 1, &c[1]);
+	virtq_publish(&f->q);
+	device_complete(f, 0);
+	device_complete(f, 1);
+	assert_ptr_equal(virtq_get_used(&f->q, &len), &c[0]);
+	assert_ptr_equal(virtq_get_used(&f->q, &len), &c[1]);
+	assert_int_equal(f->q.avail->ring[QSIZE], parked);
+	virtq_want_interrupts(&f->q, true);	/* on again: from the next entry */
+	assert_int_equal(f->q.avail->ring[QSIZE], f->q.last_used);
+	destroy(f);
+}
+
 static void test_no_notify_flag_without_event_idx(void **state)
 {
 	struct fixture *f = make(QSIZE, 0);
@@ -325,6 +353,7 @@ int main(void)
 		cmocka_unit_test(test_bad_arguments),
 		cmocka_unit_test(test_event_idx_notification),
 		cmocka_unit_test(test_no_notify_flag_without_event_idx),
+		cmocka_unit_test(test_quiet_queue_does_not_move_used_event),
 		cmocka_unit_test(test_lying_device_is_not_trusted),
 		cmocka_unit_test(test_many_laps),
 	};
