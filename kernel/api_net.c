@@ -32,23 +32,39 @@ long b_net_tx(const void *frame, unsigned long len, unsigned iface)
 	return vnet_tx(iface, &frame, &l, 1) ? (long)len : B_EAGAIN;
 }
 
+#define BURST_CHUNK	32	/* frames checked and copied per driver call */
+
+/* The program's arrays are read once: each frame's pointer and length are
+ * copied, then checked, so another core cannot change them in between. */
 long b_net_tx_burst(const void *const *frames, const uint16_t *lens, unsigned n,
 		    unsigned iface)
 {
-	unsigned ok = 0;
-	int r;
+	const void *f[BURST_CHUNK];
+	uint16_t l[BURST_CHUNK];
+	unsigned done = 0;
+	int r = 0;
 
 	if (iface >= vnet_count())
 		return B_ENODEV;
+	if (!n)
+		return 0;
 	if (!frames || !lens || !mem_program_range(frames, (uint64_t)n * sizeof(*frames)) ||
 	    !mem_program_range(lens, (uint64_t)n * sizeof(*lens)))
-		return n ? B_EFAULT : 0;
-	while (ok < n && !(r = check_frame(frames[ok], lens[ok], iface)))
-		ok++;
-	if (!ok)
-		return n ? r : 0;
-	ok = vnet_tx(iface, frames, lens, ok);
-	return ok ? (long)ok : B_EAGAIN;
+		return B_EFAULT;
+	while (done < n && !r) {
+		unsigned k = 0, sent;
+		for (; k < BURST_CHUNK && done + k < n; k++) {
+			f[k] = frames[done + k];
+			l[k] = lens[done + k];
+			if ((r = check_frame(f[k], l[k], iface)))
+				break;
+		}
+		sent = k ? vnet_tx(iface, f, l, k) : 0;
+		done += sent;
+		if (sent < k)
+			break;		/* the slots ran out */
+	}
+	return done ? (long)done : r ? r : B_EAGAIN;
 }
 
 long b_net_rx_zc(unsigned iface, void **frame)

@@ -159,6 +159,7 @@ void kmain(uint32_t magic, uint32_t info)
 	fpu_init();				/* x87/SSE/AVX state for programs */
 	platform_discover(bootinfo.rsdp, &platform);	/* ACPI, else MP table */
 	paging_unmap(0);			/* BIOS data read: NULL faults from here on */
+	mem_seal_tables();			/* program pointers never reach the page tables */
 	pci_init(&platform);			/* every PCI function, through bridges */
 	timeline_mark("acpi");
 	if (platform.pic_present)

@@ -71,6 +71,8 @@ void *mem_alloc_dma(uint64_t bytes)
 	return memset(p, 0, n);
 }
 
+void mem_seal_tables(void) { meminfo.tables_end = meminfo.alloc_next; }
+
 static bool overlaps(uint64_t a, uint64_t len, uint64_t start, uint64_t end)
 {
 	return a < end && a + len > start;
@@ -83,6 +85,7 @@ bool mem_program_range(const void *p, uint64_t len)
 	if (a < PAGE_SIZE || a + len < a)
 		return false;
 	if (overlaps(a, len, KERNEL_BASE, (uint64_t)__rodata_end) ||
+	    overlaps(a, len, meminfo.alloc_start, meminfo.tables_end) ||
 	    (meminfo.dma_start && overlaps(a, len, meminfo.dma_start, meminfo.alloc_next)))
 		return false;
 	for (unsigned i = 0; i < map->nranges; i++) {

@@ -12,6 +12,7 @@ struct meminfo {
 	uint64_t alloc_start;	/* kernel allocations: [alloc_start, alloc_next) */
 	uint64_t alloc_next;
 	uint64_t alloc_end;	/* end of the range the allocator draws from */
+	uint64_t tables_end;	/* page tables: [alloc_start, tables_end) */
 	uint64_t dma_start;	/* device memory: [dma_start, alloc_next) once used */
 };
 
@@ -21,13 +22,17 @@ extern struct meminfo meminfo;
 void mem_init(const struct bootinfo *bi);
 /* A zeroed 4 KiB page; panics when the range is used up (boot only). */
 void *mem_alloc_page(void);
+/* Marks everything allocated so far (the identity map's tables) as the
+ * kernel's: mem_program_range refuses it from now on. */
+void mem_seal_tables(void);
 /* bytes of zeroed, page-aligned, contiguous memory for a device's rings and
  * buffers, marked as the kernel's (mem_program_range refuses it); NULL when
  * the range is used up (boot only). */
 void *mem_alloc_dma(uint64_t bytes);
 /* True if [p, p+len) is RAM a program may hand a device: inside a usable
  * range of the memory map, not page 0, not the kernel's code or read-only
- * data, not a device's rings or buffers, and not wrapping. */
+ * data, not its page tables, not a device's rings or buffers, and not
+ * wrapping. (The cores' stacks are allowed: tasks keep buffers there.) */
 bool mem_program_range(const void *p, uint64_t len);
 void mem_print(const struct bootinfo *bi);
 uint64_t mem_usable_mib(void);

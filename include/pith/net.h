@@ -61,17 +61,18 @@ uint64_t b_net_status(unsigned iface);
 struct b_net_stats {
 	uint64_t tx_frames, tx_bytes;	/* handed to the device */
 	uint64_t tx_drops;		/* refused for lack of a transmit slot */
-	uint64_t tx_errors;		/* refused as bad arguments */
+	uint64_t tx_errors;		/* refused as bad arguments, or the device
+					 * broke the transmit ring's rules */
 	uint64_t rx_frames, rx_bytes;	/* handed to the program */
 	uint64_t rx_drops;		/* received but discarded (too long, bad) */
-	uint64_t rx_errors;		/* the device broke the ring's rules */
+	uint64_t rx_errors;		/* the device broke the receive ring's rules */
 	uint64_t interrupts;
 };
 int b_net_stats(unsigned iface, struct b_net_stats *out);
 
 /* BareMetal's CALLBACK_NETWORK: fn() is called on core 0 from the
  * interrupt when frames arrive on any interface (FPU state is saved around
- * it). NULL turns the callback off; polling b_net_rx works either way. 0, or
+ * it); frames it leaves unread are reported again with the next arrival. NULL turns the callback off; polling b_net_rx works either way. 0, or
  * B_ENODEV when no interface can interrupt. */
 int b_net_set_callback(void (*fn)(void));
 

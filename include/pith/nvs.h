@@ -13,7 +13,8 @@
 #define B_NVS_MAX		4	/* drives the kernel drives */
 #define B_NVS_SECTOR		4096
 #define B_NVS_ALIGN		16	/* what malloc and the stack give */
-#define B_NVS_REQ_MAX		64	/* sectors in one asynchronous request */
+#define B_NVS_REQ_MAX		64	/* sectors in one asynchronous request, at most:
+					 * b_nvs_info's max_request for the drive */
 
 /* Reads count sectors from sector start into mem, waiting for them.
  * Returns the sectors read (count, or fewer when the device failed part
@@ -37,6 +38,7 @@ struct b_nvs_info {
 	char transport[6];	/* "pci" or "mmio" */
 	uint16_t queue_size;	/* descriptors in its request ring */
 	uint16_t max_inflight;	/* asynchronous requests in flight at once */
+	uint16_t max_request;	/* sectors one asynchronous request may have (<= B_NVS_REQ_MAX) */
 };
 int b_nvs_info(unsigned drive, struct b_nvs_info *out);
 
@@ -56,14 +58,16 @@ struct b_nvs_req {
 	uint8_t op;		/* enum b_nvs_op */
 	void *mem;		/* B_NVS_ALIGN-aligned; unused for a flush */
 	uint64_t start;
-	uint32_t count;		/* 1 .. B_NVS_REQ_MAX sectors; 0 for a flush */
+	uint32_t count;		/* 1 .. max_request sectors; 0 for a flush */
 	long result;		/* set on completion: count, or a B_E* code */
 	void *user;		/* the program's own */
 	void *next_;		/* the driver's */
 	uint32_t slot_;		/* the driver's */
 };
 /* Starts req. 0; B_EAGAIN when max_inflight requests are in flight
- * (nothing started); the argument errors of b_nvs_read/b_nvs_write. */
+ * (nothing started); B_EINVAL for a bad op, a count above max_request (or
+ * not 0 for a flush), or a request still in flight or not yet collected;
+ * the argument errors of b_nvs_read/b_nvs_write. */
 int b_nvs_submit(struct b_nvs_req *req, unsigned drive);
 /* Up to max finished requests into done[], oldest first, without waiting;
  * returns how many (0 when none has finished yet). */

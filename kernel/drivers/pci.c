@@ -9,6 +9,7 @@
 #include "pci.h"
 #include "../param.h"
 #include "../printf.h"
+#include "../spinlock.h"
 #include "../arch/x86_64/cpu.h"
 
 #define CONFIG_ADDRESS		0xcf8
@@ -28,6 +29,7 @@ static struct pci_dev devs[MAX_PCI_DEVICES];
 static unsigned ndevs;
 static bool truncated;
 static uint8_t buses_seen[256 / 8];
+static struct spinlock ports_lock;	/* the 0xcf8/0xcfc pair is one shared register */
 
 static volatile uint32_t *ecam_word(uint8_t bus, uint8_t dev, uint8_t fn, uint16_t off)
 {
@@ -49,22 +51,32 @@ uint32_t pci_read32(uint8_t bus, uint8_t dev, uint8_t fn, uint16_t off)
 {
 	if (!pci_reachable(bus, dev, fn, off))
 		return UINT32_MAX;
+	uint64_t flags;
+	uint32_t v;
+
 	if (ecam)
 		return *ecam_word(bus, dev, fn, off);
+	flags = spin_lock_irqsave(&ports_lock);
 	outl(CONFIG_ADDRESS, CONFIG_ENABLE | bus << 16 | dev << 11 | fn << 8 | (off & 0xfc));
-	return inl(CONFIG_DATA);
+	v = inl(CONFIG_DATA);
+	spin_unlock_irqrestore(&ports_lock, flags);
+	return v;
 }
 
 void pci_write32(uint8_t bus, uint8_t dev, uint8_t fn, uint16_t off, uint32_t v)
 {
+	uint64_t flags;
+
 	if (!pci_reachable(bus, dev, fn, off))
 		return;
 	if (ecam) {
 		*ecam_word(bus, dev, fn, off) = v;
 		return;
 	}
+	flags = spin_lock_irqsave(&ports_lock);
 	outl(CONFIG_ADDRESS, CONFIG_ENABLE | bus << 16 | dev << 11 | fn << 8 | (off & 0xfc));
 	outl(CONFIG_DATA, v);
+	spin_unlock_irqrestore(&ports_lock, flags);
 }
 
 uint16_t pci_read16(uint8_t bus, uint8_t dev, uint8_t fn, uint16_t off)

@@ -67,6 +67,7 @@ struct virtio_dev {
 	uint32_t gsi;			/* its I/O APIC input; 0 for MSI-X or none */
 	uint64_t features;		/* negotiated */
 	uint8_t vector;			/* CPU vector of its interrupt, 0 if none */
+	bool notify32;			/* mmio: registers take 32-bit accesses only (§4.2.2.2) */
 	bool irq_level;
 };
 
@@ -84,6 +85,15 @@ void virtio_ready(struct virtio_dev *d);
 /* Routes d's interrupt to handler(arg) on the boot core; false if the
  * transport or the vector table cannot. Starts masked. */
 bool virtio_irq(struct virtio_dev *d, void (*handler)(void *), void *arg);
+
+/* Tells the device queue idx has new buffers, at the address virtio_queue gave. */
+static inline void virtio_notify(struct virtio_dev *d, volatile uint16_t *at, uint16_t idx)
+{
+	if (d->notify32)
+		*(volatile uint32_t *)at = idx;
+	else
+		*at = idx;
+}
 
 /* Device-specific configuration: reads are plain loads (x86 orders them). */
 static inline uint8_t virtio_cfg8(struct virtio_dev *d, unsigned off) { return d->cfg[off]; }

@@ -45,6 +45,7 @@ struct drive {
 	struct spinlock lock;
 	struct blk_slot *slots;		/* BLK_INFLIGHT, in device memory */
 	uint32_t free_slots;		/* bit i: slot i is free */
+	struct b_nvs_req *inflight[BLK_INFLIGHT];	/* the request in each busy slot */
 	uint32_t max_inflight;
 	uint32_t req_max, seg_bytes;	/* sectors per request; bytes per data descriptor */
 	uint64_t sectors;
@@ -137,6 +138,7 @@ static int submit_locked(struct drive *v, struct b_nvs_req *req, uint32_t sync)
 	if (virtq_add(&v->q, bufs, n, req) < 0)
 		return B_EAGAIN;
 	v->free_slots &= ~(1u << s);
+	v->inflight[s] = req;
 	req->slot_ = s | sync;
 	req->result = RESULT_PENDING;
 	req->next_ = NULL;
@@ -146,7 +148,18 @@ static int submit_locked(struct drive *v, struct b_nvs_req *req, uint32_t sync)
 static void kick(struct drive *v)
 {
 	if (virtq_publish(&v->q))
-		*v->notify = 0;
+		virtio_notify(v->dev, v->notify, 0);
+}
+
+/* Appends an asynchronous request to the list b_nvs_complete reads. */
+static void add_done(struct drive *v, struct b_nvs_req *req)
+{
+	req->next_ = NULL;
+	if (v->done_tail)
+		v->done_tail->next_ = req;
+	else
+		v->done_head = req;
+	v->done_tail = req;
 }
 
 /* Finishes one request the device returned. Lock held. */
@@ -156,6 +169,7 @@ static void finish(struct drive *v, struct b_nvs_req *req)
 	bool ok = slot->status == BLK_S_OK;
 
 	v->free_slots |= 1u << (req->slot_ & ~REQ_SYNC);
+	v->inflight[req->slot_ & ~REQ_SYNC] = NULL;
 	if (!ok)
 		v->stats.errors++;
 	else if (req->op == B_NVS_READ)
@@ -164,14 +178,22 @@ static void finish(struct drive *v, struct b_nvs_req *req)
 		v->stats.writes++, v->stats.sectors_written += req->count;
 	else
 		v->stats.flushes++;
-	if (!(req->slot_ & REQ_SYNC)) {		/* to the list b_nvs_complete reads */
-		if (v->done_tail)
-			v->done_tail->next_ = req;
-		else
-			v->done_head = req;
-		v->done_tail = req;
-	}
+	if (!(req->slot_ & REQ_SYNC))
+		add_done(v, req);
 	__atomic_store_n(&req->result, ok ? (long)req->count : B_EIO, __ATOMIC_RELEASE);
+}
+
+/* Whether req is in flight or finished but not yet collected: its links
+ * are the driver's until b_nvs_complete returns it. Lock held. */
+static bool owned(struct drive *v, const struct b_nvs_req *req)
+{
+	for (unsigned i = 0; i < BLK_INFLIGHT; i++)
+		if (v->inflight[i] == req)
+			return true;
+	for (struct b_nvs_req *r = v->done_head; r; r = r->next_)
+		if (r == req)
+			return true;
+	return false;
 }
 
 static void poll_locked(struct drive *v)
@@ -190,9 +212,15 @@ int vblk_submit(unsigned drive, struct b_nvs_req *req)
 	int r;
 
 	poll_locked(v);
-	r = submit_locked(v, req, 0);
-	if (!r)
+	if (owned(v, req)) {
+		r = B_EINVAL;
+	} else if (req->op == B_NVS_FLUSH && !(v->dev->features & BLK_F_FLUSH)) {
+		req->result = 0;	/* no write cache: nothing to wait for */
+		add_done(v, req);
+		r = 0;
+	} else if (!(r = submit_locked(v, req, 0))) {
 		kick(v);
+	}
 	spin_unlock_irqrestore(&v->lock, flags);
 	return r;
 }
@@ -300,7 +328,8 @@ void vblk_info(unsigned drive, struct b_nvs_info *out)
 				    .read_only = !!(v->dev->features & BLK_F_RO),
 				    .flush = !!(v->dev->features & BLK_F_FLUSH),
 				    .queue_size = v->q.size,
-				    .max_inflight = (uint16_t)v->max_inflight };
+				    .max_inflight = (uint16_t)v->max_inflight,
+				    .max_request = (uint16_t)v->req_max };
 	memcpy(out->transport, v->dev->transport, strlen(v->dev->transport) + 1);
 }
 

@@ -143,6 +143,7 @@ static void probe(const struct mmio_window *w)
 	d->cfg = d->regs + MMIO_CONFIG;
 	d->bus = (void *)w;
 	d->gsi = w->gsi;
+	d->notify32 = true;
 	ndevs++;
 	virtio_attach(d);
 }

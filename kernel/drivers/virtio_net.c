@@ -20,12 +20,10 @@
 #include "../spinlock.h"
 #include "../string.h"
 
-#define NET_F_MTU		(1ull << 3)	/* §5.1.3 */
-#define NET_F_MAC		(1ull << 5)
+#define NET_F_MAC		(1ull << 5)	/* §5.1.3 */
 #define NET_F_STATUS		(1ull << 16)
 #define NET_CFG_MAC		0		/* §5.1.4 struct virtio_net_config */
 #define NET_CFG_STATUS		6
-#define NET_CFG_MTU		10
 #define NET_S_LINK_UP		1
 #define NET_HDR_SIZE		12		/* §5.1.6 with VERSION_1 */
 #define NET_BUF_SIZE		1536		/* header + a tagged 1518-byte frame */
@@ -65,18 +63,25 @@ static void rx_post(struct nic *n, unsigned i)
 static void rx_publish(struct nic *n)
 {
 	if (virtq_publish(&n->rx))
-		*n->rx_notify = RXQ;
+		virtio_notify(n->dev, n->rx_notify, RXQ);
 }
 
+/* On core 0 with interrupts off. Frames the callback leaves unread are
+ * reported again with the next arrival (virtq_rearm). */
 static void interrupt(void *arg)
 {
 	struct nic *n = arg;
+	void (*fn)(void) = __atomic_load_n(&callback, __ATOMIC_ACQUIRE);
+	uint64_t flags;
 
 	if (!n->dev->ops->irq_ack(n->dev))
 		return;
-	n->stats.interrupts++;
-	if (callback)
-		irq_call_program(callback);
+	__atomic_fetch_add(&n->stats.interrupts, 1, __ATOMIC_RELAXED);
+	if (fn)
+		irq_call_program(fn);
+	flags = spin_lock_irqsave(&n->rx_lock);
+	virtq_rearm(&n->rx);
+	spin_unlock_irqrestore(&n->rx_lock, flags);
 }
 
 static bool setup_queues(struct nic *n)
@@ -106,7 +111,9 @@ void virtio_net_attach(struct virtio_dev *d)
 		return;
 	}
 	*n = (struct nic){ .dev = d, .mtu = 1500 };
-	if (!virtio_start(d, 0, NET_F_MAC | NET_F_STATUS | NET_F_MTU | VIRTIO_F_EVENT_IDX, "net"))
+	/* Not VIRTIO_NET_F_MTU: an MTU above 1500 would need bigger receive
+	 * buffers (§5.1.6.3.1); without it the device keeps to 1500. */
+	if (!virtio_start(d, 0, NET_F_MAC | NET_F_STATUS | VIRTIO_F_EVENT_IDX, "net"))
 		return;
 	if (!setup_queues(n)) {
 		kprintf("net: %s device: queues could not be set up\n", d->transport);
@@ -118,8 +125,6 @@ void virtio_net_attach(struct virtio_dev *d)
 			n->mac[i] = virtio_cfg8(d, NET_CFG_MAC + i);
 	else	/* locally administered, unicast (IEEE 802 §8.2) */
 		memcpy(n->mac, (uint8_t[6]){ 0x02, 0, 0, 0, 0, (uint8_t)nnics }, 6);
-	if ((d->features & NET_F_MTU) && virtio_cfg16(d, NET_CFG_MTU) < 1500)
-		n->mtu = virtio_cfg16(d, NET_CFG_MTU);
 	virtio_ready(d);
 	rx_publish(n);
 	nnics++;
@@ -135,8 +140,8 @@ static void tx_reclaim(struct nic *n)
 
 	while ((buf = virtq_get_used(&n->tx, &len)))
 		n->tx_free[n->ntx_free++] = (uint16_t)(((uint8_t *)buf - n->tx_bufs) / NET_BUF_SIZE);
-	n->stats.rx_errors += n->tx.bad_used;	/* the device broke the ring's rules */
-	n->tx.bad_used = 0;
+	__atomic_fetch_add(&n->stats.tx_errors, n->tx.bad_used, __ATOMIC_RELAXED);
+	n->tx.bad_used = 0;	/* the device broke the transmit ring's rules */
 }
 
 unsigned vnet_tx(unsigned nic, const void *const *frames, const uint16_t *lens, unsigned cnt)
@@ -158,7 +163,7 @@ unsigned vnet_tx(unsigned nic, const void *const *frames, const uint16_t *lens, 
 	}
 	n->stats.tx_drops += cnt - sent;
 	if (virtq_publish(&n->tx))
-		*n->tx_notify = TXQ;
+		virtio_notify(n->dev, n->tx_notify, TXQ);
 	spin_unlock_irqrestore(&n->tx_lock, flags);
 	return sent;
 }
@@ -225,13 +230,16 @@ void vnet_info(unsigned nic, struct b_net_info *out)
 }
 
 void vnet_stats(unsigned nic, struct b_net_stats *out) { *out = nics[nic].stats; }
-void vnet_count_tx_error(unsigned nic) { nics[nic].stats.tx_errors++; }
+void vnet_count_tx_error(unsigned nic)
+{
+	__atomic_fetch_add(&nics[nic].stats.tx_errors, 1, __ATOMIC_RELAXED);
+}
 
 bool vnet_set_callback(void (*fn)(void))
 {
 	bool any = false;
 
-	callback = fn;
+	__atomic_store_n(&callback, fn, __ATOMIC_RELEASE);
 	for (unsigned i = 0; i < nnics; i++)
 		if (nics[i].dev->vector) {
 			nics[i].dev->ops->irq_mask(nics[i].dev, !fn);

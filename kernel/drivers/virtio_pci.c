@@ -123,7 +123,9 @@ static bool irq_route(struct virtio_dev *d, void (*handler)(void *), void *arg)
 	*reg16(d, COMMON_MSIX) = VIRTIO_NO_VECTOR;	/* no config-change interrupts */
 	if (p->cap_msix) {
 		d->vector = irq_alloc(handler, arg);
-		return d->vector && pci_msix_route(p, 0, d->vector, smp_cpu(0)->apic_id);
+		if (!d->vector || !pci_msix_route(p, 0, d->vector, smp_cpu(0)->apic_id))
+			d->vector = 0;	/* nothing will ever arrive: say so */
+		return d->vector != 0;
 	}
 	if (!pci_read8(p->bus, p->dev, p->fn, PCI_INTERRUPT_PIN) || line == 0 || line >= 16)
 		return false;

@@ -68,6 +68,14 @@ int virtq_add(struct virtq *q, const struct virtq_buf *bufs, unsigned n, void *c
 	return 0;
 }
 
+void virtq_rearm(struct virtq *q)
+{
+	if (q->event_idx && !q->quiet)
+		__atomic_store_n(used_event(q), __atomic_load_n(&q->used->idx, __ATOMIC_ACQUIRE),
+				 __ATOMIC_RELEASE);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+}
+
 bool virtq_publish(struct virtq *q)
 {
 	uint16_t old = q->published, now = q->avail_idx;
@@ -104,11 +112,18 @@ void *virtq_get_used(struct virtq *q, uint32_t *len)
 		void *cookie;
 
 		q->last_used++;
-		if (q->event_idx && !q->quiet)	/* interrupt us again after the next one */
-			__atomic_store_n(used_event(q), q->last_used, __ATOMIC_RELEASE);
-		if (e.id >= q->size || !q->slots[e.id].cookie || e.len > q->slots[e.id].writable) {
+		/* Interrupt us again after the next one; a quiet queue keeps its
+		 * event index just behind us, where the device never reaches it. */
+		if (q->event_idx)
+			__atomic_store_n(used_event(q), (uint16_t)(q->last_used - q->quiet),
+					 __ATOMIC_RELEASE);
+		if (e.id >= q->size || !q->slots[e.id].cookie) {
 			q->bad_used++;	/* not a chain it holds: never trust it */
 			continue;
+		}
+		if (e.len > q->slots[e.id].writable) {
+			q->bad_used++;	/* a chain it holds, but a length it cannot have */
+			e.len = q->slots[e.id].writable;	/* finish it, or its owner waits forever */
 		}
 		cookie = q->slots[e.id].cookie;
 		free_chain(q, (uint16_t)e.id);

@@ -87,9 +87,14 @@ int virtq_add(struct virtq *q, const struct virtq_buf *bufs, unsigned n, void *c
 bool virtq_publish(struct virtq *q);
 /* The cookie of the next chain the device finished, with the bytes it
  * wrote in *len; NULL when there is none. Entries naming a chain the
- * device does not hold, or a length larger than it could write, are
- * counted in bad_used and skipped. */
+ * device does not hold are counted in bad_used and skipped; one claiming
+ * more bytes than its chain could take is counted and finished with the
+ * chain's size, so its owner is not left waiting. */
 void *virtq_get_used(struct virtq *q, uint32_t *len);
+/* After an interrupt whose handler left entries unread: asks for the next
+ * interrupt at the next new entry, not at the first unread one (which the
+ * device has already passed, so it would never come). */
+void virtq_rearm(struct virtq *q);
 /* Whether the device should interrupt when it finishes a chain. */
 void virtq_want_interrupts(struct virtq *q, bool on);
 
