@@ -13,7 +13,7 @@ static int check_frame(const void *frame, unsigned long len, unsigned nic)
 
 	if (nic >= vnet_count())
 		return B_ENODEV;
-	if (!frame || (len <= B_NET_FRAME_MAX && !mem_program_range(frame, len)))
+	if (!frame || (len <= B_NET_FRAME_MAX && !mem_program_readable(frame, len)))
 		r = B_EFAULT;
 	else if (len < B_NET_FRAME_MIN || len > B_NET_FRAME_MAX)
 		r = B_EINVAL;
@@ -48,8 +48,8 @@ long b_net_tx_burst(const void *const *frames, const uint16_t *lens, unsigned n,
 		return B_ENODEV;
 	if (!n)
 		return 0;
-	if (!frames || !lens || !mem_program_range(frames, (uint64_t)n * sizeof(*frames)) ||
-	    !mem_program_range(lens, (uint64_t)n * sizeof(*lens)))
+	if (!frames || !lens || !mem_program_readable(frames, (uint64_t)n * sizeof(*frames)) ||
+	    !mem_program_readable(lens, (uint64_t)n * sizeof(*lens)))
 		return B_EFAULT;
 	while (done < n && !r) {
 		unsigned k = 0, sent;

@@ -23,7 +23,9 @@ static int check_io(const void *mem, uint64_t start, uint64_t count, unsigned dr
 		return B_EINVAL;
 	if (start >= in.sectors || count > in.sectors - start)
 		return B_ERANGE;
-	if (!mem_program_range(mem, count * B_NVS_SECTOR))	/* count is bounded now */
+	/* count is bounded now; a write's data may be constants, a read's may not */
+	if (write ? !mem_program_readable(mem, count * B_NVS_SECTOR) :
+		    !mem_program_range(mem, count * B_NVS_SECTOR))
 		return B_EFAULT;
 	if (write && in.read_only)
 		return B_EROFS;

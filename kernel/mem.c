@@ -78,15 +78,11 @@ static bool overlaps(uint64_t a, uint64_t len, uint64_t start, uint64_t end)
 	return a < end && a + len > start;
 }
 
-bool mem_program_range(const void *p, uint64_t len)
+bool mem_program_readable(const void *p, uint64_t len)
 {
 	uint64_t a = (uint64_t)p;
 
 	if (a < PAGE_SIZE || a + len < a)
-		return false;
-	if (overlaps(a, len, KERNEL_BASE, (uint64_t)__rodata_end) ||
-	    overlaps(a, len, meminfo.alloc_start, meminfo.tables_end) ||
-	    (meminfo.dma_start && overlaps(a, len, meminfo.dma_start, meminfo.alloc_next)))
 		return false;
 	for (unsigned i = 0; i < map->nranges; i++) {
 		const struct mem_range *r = &map->ranges[i];
@@ -94,6 +90,16 @@ bool mem_program_range(const void *p, uint64_t len)
 			return true;
 	}
 	return false;
+}
+
+bool mem_program_range(const void *p, uint64_t len)
+{
+	uint64_t a = (uint64_t)p;
+
+	return mem_program_readable(p, len) &&
+	       !overlaps(a, len, KERNEL_BASE, (uint64_t)__rodata_end) &&
+	       !overlaps(a, len, meminfo.alloc_start, meminfo.tables_end) &&
+	       !(meminfo.dma_start && overlaps(a, len, meminfo.dma_start, meminfo.alloc_next));
 }
 
 void mem_print(const struct bootinfo *bi)

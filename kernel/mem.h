@@ -34,6 +34,10 @@ void *mem_alloc_dma(uint64_t bytes);
  * data, not its page tables, not a device's rings or buffers, and not
  * wrapping. (The cores' stacks are allowed: tasks keep buffers there.) */
 bool mem_program_range(const void *p, uint64_t len);
+/* True if [p, p+len) is RAM a device or the kernel may read for the
+ * program: inside a usable range, not page 0, not wrapping. Constants in
+ * the program's read-only data qualify (a frame or sector to send). */
+bool mem_program_readable(const void *p, uint64_t len);
 void mem_print(const struct bootinfo *bi);
 uint64_t mem_usable_mib(void);
 
