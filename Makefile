@@ -117,6 +117,42 @@ UNIT_SAN = $(or $(UNIT_SAN_$*),$(UNIT_SAN_DEFAULT))
 UNIT_SAN_wq_ring := -fsanitize=thread -pthread
 UNIT_BIN := $(UNIT_TESTS:%=$(BUILD)/tests/test_%)
 
+# ---- BMFS: lib/bmfs, the host tool build/bmfs, its unit test, fuzzing ------
+# The tool also builds lib/bmfs/bmfs.c with the kernel's flags (the
+# $(BUILD)/%.o rule) to prove the library stays freestanding.
+HOST_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Iinclude -Ilib
+BMFS_LIB := lib/bmfs/bmfs.c lib/bmfs/bmfs.h
+BMFS_TOOL := tools/bmfs/bmfs.c tools/bmfs/tool.h
+$(BUILD)/bmfs: tools/bmfs/main.c $(BMFS_TOOL) $(BMFS_LIB) $(BUILD)/lib/bmfs/bmfs.o
+	$(CC) $(HOST_CFLAGS) -o $@ $(filter %.c,$^)
+
+# tests/unit/bmfs/test_bmfs.c tests the library and the tool's commands.
+UNIT_BIN += $(BUILD)/tests/test_bmfs
+$(BUILD)/tests/test_bmfs: tests/unit/bmfs/test_bmfs.c $(BMFS_TOOL) $(BMFS_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(UNIT_CFLAGS) $(UNIT_SAN_DEFAULT) -Ilib -iquote tools/bmfs -o $@ \
+		$(filter %.c,$^) -lcmocka
+
+# libFuzzer targets (clang): `make fuzz` runs each FUZZ_TIME seconds,
+# `make fuzz-quick` FUZZ_QUICK_TIME; tests/fuzz/README.md.
+FUZZ_CC := clang
+FUZZ_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -Iinclude -Ilib \
+	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+FUZZ_TARGETS := bmfs
+FUZZ_BIN := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/fuzz_%)
+FUZZ_TIME ?= 300
+FUZZ_QUICK_TIME ?= 15
+$(BUILD)/fuzz/fuzz_bmfs: tests/fuzz/fuzz_bmfs.c $(BMFS_LIB)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $(filter %.c,$^)
+
+.PHONY: fuzz fuzz-quick
+fuzz: $(FUZZ_BIN)
+	@tests/fuzz/run.sh $(FUZZ_TIME) $(FUZZ_BIN)
+fuzz-quick: $(FUZZ_BIN)
+	@tests/fuzz/run.sh $(FUZZ_QUICK_TIME) $(FUZZ_BIN)
+# ---- end of BMFS --------------------------------------------------------------
+
 # $$(UNIT_SRC_$$*) needs secondary expansion, which must be on before the rule.
 .SECONDEXPANSION:
 $(BUILD)/tests/test_%: tests/unit/kernel/test_%.c $$(UNIT_SRC_$$*)

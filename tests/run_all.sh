@@ -1,12 +1,14 @@
 #!/bin/sh
-# `make test`'s driver: the host unit tests given as arguments, the system
-# tests, then one quick round of the benchmarks (it must run and produce
-# numbers; their values are never judged here). Ends with one line adding
+# `make test`'s driver: the host unit tests given as arguments, a short
+# run of every fuzz target, the system tests, then one quick round of the
+# benchmarks (it must run and produce numbers; their values are never
+# judged here). Ends with one line adding
 # everything up, and fails if anything did.
 set -u
 cd "$(dirname "$0")/.." || exit 1
 mkdir -p build
 tests/run_unit.sh "$@" 2>&1 | tee build/unit.log
+make --no-print-directory fuzz-quick 2>&1 | tee build/fuzz.log
 tests/run_system.sh 2>&1 | tee build/system.log
 if make --no-print-directory bench-quick 2>&1 | tee build/bench.log &&
    grep -q '^bench: [1-9][0-9]* of [0-9]* metrics measured on both sides' build/bench.log; then
@@ -23,10 +25,14 @@ summary=$(grep -E '^(=+ )?[0-9]+ (passed|failed|error)' build/system.log | tail 
 sp=$(echo "$summary" | grep -Eo '[0-9]+ passed' | cut -d' ' -f1)
 sf=$(echo "$summary" | grep -Eo '[0-9]+ failed' | cut -d' ' -f1)
 se=$(echo "$summary" | grep -Eo '[0-9]+ error' | cut -d' ' -f1)
+fuzz_line=$(grep -E '^fuzz: [0-9]+ passed, [0-9]+ failed' build/fuzz.log | tail -n 1)
+fp=$(echo "$fuzz_line" | sed -E 's/^fuzz: ([0-9]+) passed.*/\1/')
+ff=$(echo "$fuzz_line" | sed -E 's/.* ([0-9]+) failed.*/\1/')
+[ -n "$fuzz_line" ] || { fp=0; ff=1; echo "fuzz targets gave no summary"; }
 [ -n "$unit_line" ] || { up=0; uf=1; echo "unit tests gave no summary"; }
 [ -n "$summary" ] || { sp=0; sf=1; echo "system tests gave no summary"; }
-passed=$(( ${up:-0} + ${sp:-0} + bp ))
-failed=$(( ${uf:-0} + ${sf:-0} + ${se:-0} + bf ))
-echo "unit ${up:-0} passed, ${uf:-0} failed; system ${sp:-0} passed, $(( ${sf:-0} + ${se:-0} )) failed; bench-quick $bp passed, $bf failed"
+passed=$(( ${up:-0} + ${fp:-0} + ${sp:-0} + bp ))
+failed=$(( ${uf:-0} + ${ff:-0} + ${sf:-0} + ${se:-0} + bf ))
+echo "unit ${up:-0} passed, ${uf:-0} failed; fuzz ${fp:-0} passed, ${ff:-0} failed; system ${sp:-0} passed, $(( ${sf:-0} + ${se:-0} )) failed; bench-quick $bp passed, $bf failed"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -10,7 +10,7 @@ set -eu
 pkgs_build="gcc make binutils gawk"
 pkgs_run="$pkgs_build qemu-system-x86 qemu-utils"
 pkgs_iso="grub-common grub-pc-bin grub-efi-amd64-bin xorriso mtools"
-pkgs_test="$pkgs_run $pkgs_iso ovmf libcmocka-dev pkg-config python3 python3-pytest"
+pkgs_test="$pkgs_run $pkgs_iso ovmf libcmocka-dev pkg-config python3 python3-pytest clang libclang-rt-14-dev"
 pkgs_bench="$pkgs_run libc6-dev cpio gzip gnuplot-nox"
 
 want=""

@@ -6,14 +6,19 @@
 #ifndef PITH_ERROR_H
 #define PITH_ERROR_H
 
+#define B_ENOENT	(-2)	/* no file of that name */
 #define B_EIO		(-5)	/* the device reported an error */
 #define B_EAGAIN	(-11)	/* full or busy now: try again later */
 #define B_ENOMEM	(-12)
 #define B_EFAULT	(-14)	/* a pointer that cannot be right */
+#define B_EEXIST	(-17)	/* a file of that name exists */
 #define B_ENODEV	(-19)	/* no such core, interface or drive */
 #define B_EINVAL	(-22)	/* an argument out of range */
+#define B_ENOSPC	(-28)	/* no room: disk, directory or the file's reserved space */
 #define B_EROFS		(-30)	/* the drive is read-only */
 #define B_ERANGE	(-34)	/* past the end */
 #define B_EDEADLK	(-35)	/* the call would wait for itself */
+#define B_ENAMETOOLONG	(-36)	/* a file name longer than the format allows */
+#define B_ECORRUPT	(-117)	/* data on the disk fails its checks (Linux EUCLEAN) */
 
 #endif
