@@ -8,9 +8,11 @@
 
 #define B_ENOENT	(-2)	/* no file of that name */
 #define B_EIO		(-5)	/* the device reported an error */
+#define B_ENOEXEC	(-8)	/* not a program Pith can load */
 #define B_EAGAIN	(-11)	/* full or busy now: try again later */
 #define B_ENOMEM	(-12)
 #define B_EFAULT	(-14)	/* a pointer that cannot be right */
+#define B_EBUSY		(-16)	/* in use: e.g. a program already runs */
 #define B_EEXIST	(-17)	/* a file of that name exists */
 #define B_ENODEV	(-19)	/* no such core, interface or drive */
 #define B_EINVAL	(-22)	/* an argument out of range */
@@ -20,5 +22,6 @@
 #define B_EDEADLK	(-35)	/* the call would wait for itself */
 #define B_ENAMETOOLONG	(-36)	/* a file name longer than the format allows */
 #define B_ECORRUPT	(-117)	/* data on the disk fails its checks (Linux EUCLEAN) */
+#define B_EFAULTED	(-256)	/* the program faulted and was stopped (Pith's own, past Linux's) */
 
 #endif
