@@ -11,7 +11,7 @@ MEM ?= 128M
 CMDLINE ?=
 
 # ---- kernel ---------------------------------------------------------------
-KERNEL_C := $(wildcard kernel/*.c kernel/arch/x86_64/*.c kernel/drivers/*.c)
+KERNEL_C := $(wildcard kernel/*.c kernel/arch/x86_64/*.c kernel/drivers/*.c) lib/bmfs/bmfs.c
 KERNEL_S := $(wildcard kernel/arch/x86_64/*.S)
 
 # Unikernel mode (include/pith/app.h): `make APP=dir` links dir/*.c as the program
@@ -99,7 +99,7 @@ $(BUILD)/pith.iso $(BUILD)/pith-test.iso: $(BUILD)/pith.elf tools/mkiso.sh
 # ---- tests ----------------------------------------------------------------
 UNIT_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -iquote kernel -Iinclude \
 	-fno-sanitize-recover=all
-UNIT_TESTS := printf cmdline bootinfo acpi wq_ring virtq mmio
+UNIT_TESTS := printf cmdline bootinfo acpi wq_ring virtq mmio elf
 # Each test and the kernel files it exercises on the host.
 UNIT_SRC_printf := kernel/printf.c
 UNIT_SRC_cmdline := kernel/cmdline.c
@@ -109,6 +109,8 @@ UNIT_SRC_acpi := kernel/drivers/acpi.c kernel/drivers/mptable.c kernel/drivers/p
 UNIT_SRC_wq_ring := kernel/wq_ring.c
 UNIT_SRC_virtq := kernel/drivers/virtq.c
 UNIT_SRC_mmio := $(UNIT_SRC_acpi)
+# The host C library's mem* (not kernel/string.c), so ASan checks the copies.
+UNIT_SRC_elf := kernel/elf.c
 # Sanitizers per test: the ring's test runs threads under ThreadSanitizer,
 # which cannot be combined with AddressSanitizer. (The default is a variable
 # of its own: $(or) would split a literal at its comma.)
@@ -138,13 +140,16 @@ $(BUILD)/tests/test_bmfs: tests/unit/bmfs/test_bmfs.c $(BMFS_TOOL) $(BMFS_LIB)
 FUZZ_CC := clang
 FUZZ_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -Iinclude -Ilib \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
-FUZZ_TARGETS := bmfs
+FUZZ_TARGETS := bmfs elf
 FUZZ_BIN := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/fuzz_%)
 FUZZ_TIME ?= 300
 FUZZ_QUICK_TIME ?= 15
 $(BUILD)/fuzz/fuzz_bmfs: tests/fuzz/fuzz_bmfs.c $(BMFS_LIB)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $(filter %.c,$^)
+$(BUILD)/fuzz/fuzz_elf: tests/fuzz/fuzz_elf.c kernel/elf.c kernel/elf.h
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -iquote kernel -o $@ $(filter %.c,$^)
 
 .PHONY: fuzz fuzz-quick
 fuzz: $(FUZZ_BIN)
@@ -152,6 +157,76 @@ fuzz: $(FUZZ_BIN)
 fuzz-quick: $(FUZZ_BIN)
 	@tests/fuzz/run.sh $(FUZZ_QUICK_TIME) $(FUZZ_BIN)
 # ---- end of BMFS --------------------------------------------------------------
+
+# ---- loadable programs: lib/program, samples, disk image (docs/PROGRAMS.md) ----
+# `make program SRC=dir` links dir/*.c with lib/program into
+# build/programs/NAME.app (NAME: the directory's name), a static PIE: the
+# program area starts at B_PROGRAM_BASE = 0xffff800000000000, outside the
+# +-2 GiB that non-PIC code can address (it would need -mcmodel=large), so
+# programs are position-independent and the kernel relocates them there
+# (only R_X86_64_RELATIVE; the link checks). build/programs/NAME.app builds
+# apps/NAME; build/programs/NAME.bin is the same code linked at
+# B_PROGRAM_BASE and cut to a flat binary (BareMetal's form), bss included.
+# `make image` writes IMAGE_PROGRAMS (and INIT=NAME as init.app) on a BMFS
+# disk, build/pith-disk.img.
+PROG_BUILD := build/programs
+PROG_BASE := 0xffff800000000000
+PROG_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror \
+	-ffreestanding -fPIE -mno-red-zone -fno-stack-protector \
+	-fno-asynchronous-unwind-tables -fno-unwind-tables \
+	-ffunction-sections -fdata-sections --param=min-pagesize=0 \
+	-nostdinc -isystem $(shell $(CC) -print-file-name=include) -Iinclude -MMD -MP
+PROG_LD := lib/program/program.ld
+PROG_LDFLAGS := -nostdlib -Wl,-T,$(PROG_LD) -Wl,--gc-sections -Wl,-z,max-page-size=4096 \
+	-Wl,-z,noexecstack -Wl,-z,text -Wl,--build-id=none
+PROG_LIB_OBJ := $(patsubst %.c,$(PROG_BUILD)/obj/%.o,$(wildcard lib/program/*.c))
+# A program's objects: apps/NAME/*.c, or SRC/*.c for `make program SRC=SRC`.
+ifneq ($(SRC),)
+PROG_NAME := $(notdir $(patsubst %/,%,$(SRC)))
+PROG_DIR_$(PROG_NAME) := $(patsubst %/,%,$(SRC))
+endif
+prog_objs = $(patsubst %.c,$(PROG_BUILD)/obj/%.o,$(wildcard $(or $(PROG_DIR_$(1)),apps/$(1))/*.c))
+IMAGE := build/pith-disk.img
+IMAGE_SIZE ?= 64M
+IMAGE_PROGRAMS := hello.app bmhello.app bmhello.bin faulty.app filetest.app
+INIT ?=
+IMAGE_FILES := $(IMAGE_PROGRAMS:%=$(PROG_BUILD)/%) \
+	$(if $(INIT),init.app=$(PROG_BUILD)/$(INIT).app)
+
+.PHONY: program image
+program: $(if $(SRC),$(PROG_BUILD)/$(PROG_NAME).app)
+	@test -n "$(SRC)" || { echo "usage: make program SRC=dir (builds dir/*.c)"; exit 2; }
+
+$(PROG_BUILD)/obj/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(PROG_CFLAGS) -c $< -o $@
+# Kept: make would delete them as intermediates of the pattern rules below.
+.PRECIOUS: $(PROG_BUILD)/obj/%.o $(PROG_BUILD)/%.flat.elf
+
+.SECONDEXPANSION:
+$(PROG_BUILD)/%.app: $$(call prog_objs,$$*) $(PROG_LIB_OBJ) $(PROG_LD)
+	$(CC) $(PROG_LDFLAGS) -static-pie -o $@ $(filter %.o,$^)
+	@! readelf -rW $@ | grep -E '^[0-9a-f]+ ' | grep -v R_X86_64_RELATIVE || \
+		{ echo "$@: a relocation other than R_X86_64_RELATIVE"; rm -f $@; exit 1; }
+
+$(PROG_BUILD)/%.flat.elf: $$(call prog_objs,$$*) $(PROG_LIB_OBJ) $(PROG_LD)
+	$(CC) $(PROG_LDFLAGS) -static -no-pie -Wl,-Ttext-segment=$(PROG_BASE) -o $@ \
+		$(filter %.o,$^)
+
+$(PROG_BUILD)/%.bin: $(PROG_BUILD)/%.flat.elf
+	objcopy -O binary --set-section-flags .bss=alloc,load,contents $< $@
+
+image: $(IMAGE)
+$(IMAGE): build/bmfs tools/mkimage.sh $(PROG_BUILD)/image.list \
+		$(patsubst init.app=%,%,$(IMAGE_FILES))
+	tools/mkimage.sh $@ $(IMAGE_SIZE) $(IMAGE_FILES)
+# The size and file list, rewritten only when they change (INIT=, IMAGE_SIZE=).
+$(PROG_BUILD)/image.list: FORCE
+	@mkdir -p $(@D)
+	@echo '$(IMAGE_SIZE) $(IMAGE_FILES)' | cmp -s - $@ || echo '$(IMAGE_SIZE) $(IMAGE_FILES)' > $@
+
+-include $(shell find $(PROG_BUILD)/obj -name '*.d' 2>/dev/null)
+# ---- end of loadable programs -----------------------------------------------
 
 # $$(UNIT_SRC_$$*) needs secondary expansion, which must be on before the rule.
 .SECONDEXPANSION:

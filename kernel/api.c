@@ -8,6 +8,7 @@
 #include <pith/smp.h>
 #include <pith/time.h>
 #include "console.h"
+#include "mem.h"
 #include "smp.h"
 #include "time.h"
 #include "wq.h"
@@ -16,8 +17,8 @@
 
 void b_output(const char *str, unsigned long nbr)
 {
-	if (str)
-		console_write(str, nbr);
+	if (str && mem_program_readable(str, nbr))
+		console_program_write(str, nbr);
 }
 
 unsigned char b_input(void)

@@ -5,6 +5,7 @@
 #include "spinlock.h"
 #include "arch/x86_64/percpu.h"
 #include "drivers/serial.h"
+#include "arch/x86_64/ioapic.h"
 
 static struct spinlock console_lock;
 static int lock_owner = -1;	/* core index holding console_lock, for the fault path */
@@ -36,9 +37,63 @@ void console_write(const char *s, size_t n)
 	unlock_console();
 }
 
+/* Bytes the receive interrupt took from the UART before b_input asked:
+ * a ring written on core 0 in the interrupt, read by b_input under the
+ * lock with interrupts off. */
+#define RX_RING		256
+static uint8_t rx_ring[RX_RING];
+static uint32_t rx_head, rx_tail;
+static struct spinlock rx_lock;
+static void (*out_hook)(const char *s, uint64_t n);
+
 int console_getc(void)
 {
-	return serial_getc();
+	uint64_t flags = spin_lock_irqsave(&rx_lock);
+	int c = rx_head != rx_tail ? rx_ring[rx_tail++ % RX_RING] : serial_getc();
+
+	spin_unlock_irqrestore(&rx_lock, flags);
+	return c;
+}
+
+bool console_rx_interrupt(void)
+{
+	uint64_t flags = spin_lock_irqsave(&rx_lock);
+	bool any = false;
+	int c;
+
+	while ((c = serial_getc()) >= 0) {
+		if (rx_head - rx_tail < RX_RING)	/* full: the byte is lost, as on a UART */
+			rx_ring[rx_head++ % RX_RING] = (uint8_t)c;
+		any = true;
+	}
+	spin_unlock_irqrestore(&rx_lock, flags);
+	return any;
+}
+
+void console_rx_irq(uint32_t gsi)
+{
+	serial_rx_interrupts(true);
+	ioapic_mask(gsi, false);
+}
+
+void console_set_hook(void (*hook)(const char *s, uint64_t n))
+{
+	__atomic_store_n(&out_hook, hook, __ATOMIC_RELEASE);
+}
+
+void (*console_get_hook(void))(const char *s, uint64_t n)
+{
+	return __atomic_load_n(&out_hook, __ATOMIC_ACQUIRE);
+}
+
+void console_program_write(const char *s, size_t n)
+{
+	void (*hook)(const char *, uint64_t) = console_get_hook();
+
+	if (hook)
+		hook(s, n);
+	else
+		console_write(s, n);
 }
 
 /* Only the faulting core's own hold is broken: another core printing at

@@ -9,13 +9,16 @@
 #include "cmdline.h"
 #include "console.h"
 #include "faultinject.h"
+#include "fs.h"
 #include "mem.h"
 #include "memlayout.h"
 #include "panic.h"
 #include "param.h"
 #include "power.h"
 #include "printf.h"
+#include "program.h"
 #include "string.h"
+#include "system.h"
 #include "smp.h"
 #include "time.h"
 #include "wq.h"
@@ -78,6 +81,7 @@ static void print_summary(void)
 	pci_print();
 	vnet_print();
 	vblk_print();
+	program_print();
 	if (bootinfo.cmdline[0])
 		kprintf("cmdline %s\n", bootinfo.cmdline);
 }
@@ -174,6 +178,9 @@ void kmain(uint32_t magic, uint32_t info)
 	timeline_mark("cores started");
 	virtio_pci_probe(&platform);			/* NICs and drives on PCI, then on MMIO */
 	virtio_mmio_probe(&platform, bootinfo.cmdline);
+	fs_init();				/* a BMFS volume per drive */
+	system_init(&platform);			/* COM1's receive interrupt */
+	program_init();				/* the rest of RAM, mapped at B_PROGRAM_BASE */
 	timeline_mark("devices");
 	if (!cmdline_has(bootinfo.cmdline, "quiet"))
 		print_summary();	/* ~2 ms under QEMU: each byte is a host write */

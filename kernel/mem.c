@@ -4,6 +4,7 @@
  * leaves the rest of RAM to the program. Nothing is ever freed: the kernel
  * allocates only at boot, so a bump allocator is all it needs.
  */
+#include <pith/program.h>
 #include "mem.h"
 #include "memlayout.h"
 #include "panic.h"
@@ -78,10 +79,27 @@ static bool overlaps(uint64_t a, uint64_t len, uint64_t start, uint64_t end)
 	return a < end && a + len > start;
 }
 
+bool mem_in_program_area(const void *p, uint64_t len)
+{
+	uint64_t a = (uint64_t)p;
+
+	return a >= B_PROGRAM_BASE && a - B_PROGRAM_BASE <= meminfo.prog_size &&
+	       len <= meminfo.prog_size - (a - B_PROGRAM_BASE);
+}
+
+uint64_t mem_dma_addr(const void *p)
+{
+	uint64_t a = (uint64_t)p;
+
+	return a >= B_PROGRAM_BASE ? a - B_PROGRAM_BASE + meminfo.prog_phys : a;
+}
+
 bool mem_program_readable(const void *p, uint64_t len)
 {
 	uint64_t a = (uint64_t)p;
 
+	if (mem_in_program_area(p, len))
+		return true;
 	if (a < PAGE_SIZE || a + len < a)
 		return false;
 	for (unsigned i = 0; i < map->nranges; i++) {
@@ -96,6 +114,8 @@ bool mem_program_range(const void *p, uint64_t len)
 {
 	uint64_t a = (uint64_t)p;
 
+	if (mem_in_program_area(p, len))
+		return true;
 	return mem_program_readable(p, len) &&
 	       !overlaps(a, len, KERNEL_BASE, (uint64_t)__rodata_end) &&
 	       !overlaps(a, len, meminfo.alloc_start, meminfo.tables_end) &&

@@ -13,6 +13,7 @@ struct meminfo {
 	uint64_t alloc_next;
 	uint64_t alloc_end;	/* end of the range the allocator draws from */
 	uint64_t tables_end;	/* page tables: [alloc_start, tables_end) */
+	uint64_t prog_phys, prog_size;	/* the program area's RAM (program.c) */
 	uint64_t dma_start;	/* device memory: [dma_start, alloc_next) once used */
 };
 
@@ -34,6 +35,11 @@ void *mem_alloc_dma(uint64_t bytes);
  * data, not its page tables, not a device's rings or buffers, and not
  * wrapping. (The cores' stacks are allowed: tasks keep buffers there.) */
 bool mem_program_range(const void *p, uint64_t len);
+/* True if [p, p+len) lies in the program area's mapping at B_PROGRAM_BASE. */
+bool mem_in_program_area(const void *p, uint64_t len);
+/* The physical address a device must be given for a program's pointer:
+ * itself (identity map), or its place in the program area's RAM. */
+uint64_t mem_dma_addr(const void *p);
 /* True if [p, p+len) is RAM a device or the kernel may read for the
  * program: inside a usable range, not page 0, not wrapping. Constants in
  * the program's read-only data qualify (a frame or sector to send). */

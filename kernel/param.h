@@ -33,6 +33,7 @@
 #define RAM_MAP_MAX		(512ull << 30)	/* identity map: one PDPT */
 
 #define BOOT_STACK_SIZE		16384	/* each core's kernel stack, boot core too */
+#define PROGRAM_STACK_SIZE	(1ull << 20)	/* a loaded program's stack, top of its area */
 #define FAULT_STACK_SIZE	8192	/* IST stack for #PF, #DF, NMI, #MC */
 
 /* Interrupt vectors. 0-31 are the CPU's exceptions (SDM vol. 3A §6.3). */

@@ -76,10 +76,12 @@ static void run_task(struct cpu *c, void (*fn)(void *), void *arg)
 
 	c->task_fn = fn;
 	c->task_jmp = &j;
+	c->task_depth++;
 	if (task_call(fn, arg, &j)) {
 		c->tasks_failed++;
 		__atomic_fetch_add(&failures, 1, __ATOMIC_RELAXED);
 	}
+	c->task_depth--;
 	c->task_jmp = outer;
 	c->task_fn = outer_fn;
 	c->tasks_run++;
@@ -105,12 +107,29 @@ bool wq_busy(void)
 
 int wq_wait(void)
 {
-	if (this_cpu()->task_jmp)
+	if (this_cpu()->task_depth)
 		return B_EDEADLK;	/* its own task would never finish */
 	while (wq_busy())
 		if (!wq_run_one())
 			cpu_relax();
 	return (int)__atomic_exchange_n(&failures, 0, __ATOMIC_ACQ_REL);
+}
+
+int wq_reset(void)
+{
+	void (*fn)(void *);
+	void *arg;
+	int dropped = 0;
+
+	if (this_cpu()->task_depth)
+		return B_EDEADLK;
+	while (wq_ring_pop(&ring, &fn, &arg)) {
+		__atomic_fetch_sub(&outstanding, 1, __ATOMIC_RELEASE);
+		dropped++;
+	}
+	while (wq_busy())	/* the running ones, and mailbox tasks */
+		cpu_relax();
+	return dropped;
 }
 
 /* A mailbox being filled: claimed, its argument not yet written. */

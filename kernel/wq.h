@@ -17,6 +17,9 @@ bool wq_run_one(void);
 /* Runs tasks until every task queued so far has finished; returns how many
  * faulted since the last wq_wait, or B_EDEADLK when called from a task. */
 int wq_wait(void);
+/* BareMetal's RESET: drops every queued task unrun, then waits for the
+ * running ones. How many it dropped; B_EDEADLK from inside a task. */
+int wq_reset(void);
 /* True while any task is queued or running. */
 bool wq_busy(void);
 /* SMP_SET: core runs fn(arg) next, before the shared queue. B_ENODEV for a

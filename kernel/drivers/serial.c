@@ -52,6 +52,15 @@ void serial_putc(char c)
 	outb(COM1 + REG_DATA, (uint8_t)c);
 }
 
+#define IER_RX_DATA	0x01
+#define MCR_OUT2	0x08	/* gates the UART's interrupt line on PCs */
+
+void serial_rx_interrupts(bool on)
+{
+	outb(COM1 + REG_IER, on ? IER_RX_DATA : 0);
+	outb(COM1 + REG_MCR, MCR_DTR_RTS | (on ? MCR_OUT2 : 0));
+}
+
 int serial_getc(void)
 {
 	if (!(inb(COM1 + REG_LSR) & LSR_DATA_READY))

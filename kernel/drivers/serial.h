@@ -2,8 +2,11 @@
 #ifndef PITH_SERIAL_H
 #define PITH_SERIAL_H
 
+#include <stdbool.h>
+
 void serial_init(void);
 void serial_putc(char c);
-int serial_getc(void);	/* a byte, or -1 when none is waiting */
+int serial_getc(void);
+void serial_rx_interrupts(bool on);	/* IER: interrupt when a byte arrives */	/* a byte, or -1 when none is waiting */
 
 #endif

@@ -131,7 +131,7 @@ static int submit_locked(struct drive *v, struct b_nvs_req *req, uint32_t sync)
 	slot->status = STATUS_PENDING;
 	bufs[0] = (struct virtq_buf){ slot, 16, false };
 	for (uint32_t off = 0; off < bytes; off += v->seg_bytes, n++)
-		bufs[n] = (struct virtq_buf){ (uint8_t *)req->mem + off,
+		bufs[n] = (struct virtq_buf){ (void *)(mem_dma_addr(req->mem) + off),
 					      bytes - off < v->seg_bytes ? bytes - off : v->seg_bytes,
 					      req->op == B_NVS_READ };
 	bufs[n++] = (struct virtq_buf){ &slot->status, 1, true };

@@ -104,8 +104,8 @@ bool paging_is_mapped(uint64_t va)
 {
 	uint64_t e;
 
-	if (va >> 47)
-		return false;	/* only the lower canonical half is ever mapped */
+	if (va >> 47 && va >> 47 != 0x1ffff)
+		return false;	/* not canonical */
 	e = ((uint64_t *)(read_cr3() & PTE_ADDR))[va >> 39 & 511];
 	for (int level = 1; level < 4; level++) {
 		if (!(e & PTE_P))
@@ -123,6 +123,34 @@ bool paging_is_stack_guard(uint64_t va)
 		if (va >= guards[i] && va < guards[i] + PAGE_SIZE)
 			return true;
 	return false;
+}
+
+/* The table an entry points to, made (zeroed, from device memory) if absent. */
+static uint64_t *table_of(uint64_t *entry)
+{
+	uint64_t *t;
+
+	if (*entry & PTE_P)
+		return table(*entry);
+	t = mem_alloc_dma(PAGE_SIZE);
+	if (t)
+		*entry = (uint64_t)t | PTE_P | PTE_W;
+	return t;
+}
+
+bool paging_map_range(uint64_t va, uint64_t phys, uint64_t size)
+{
+	for (uint64_t off = 0; off < size; off += LARGE_PAGE) {
+		uint64_t v = va + off;
+		uint64_t *pdpt = table_of(&pml4[v >> 39 & 511]);
+		uint64_t *pd = pdpt ? table_of(&pdpt[v >> 30 & 511]) : NULL;
+
+		if (!pd)
+			return false;
+		pd[v >> 21 & 511] = (phys + off) | PTE_P | PTE_W | PTE_PS;
+	}
+	write_cr3(read_cr3());	/* no stale entries for the range */
+	return true;
 }
 
 uint64_t paging_page_size(void)

@@ -16,6 +16,10 @@ bool paging_is_mapped(uint64_t va);
 void paging_add_guard(uint64_t va);
 /* True if va lies in a stack guard page (a fault there is an overflow). */
 bool paging_is_stack_guard(uint64_t va);
+/* Maps [va, va + size) to [phys, phys + size) with 2 MiB pages (all three
+ * 2 MiB-aligned, size at most 512 GiB), with tables from mem_alloc_dma so
+ * program pointers can never reach them. False if they ran out. */
+bool paging_map_range(uint64_t va, uint64_t phys, uint64_t size);
 /* Size of the largest pages used: 1 GiB or 2 MiB. */
 uint64_t paging_page_size(void);
 

@@ -38,7 +38,8 @@ struct cpu {
 	bool reporting;			/* in the fault reporter: a second fault is fatal */
 
 	/* work queue (kernel/wq.c) */
-	struct task_jmp *task_jmp;	/* set while a task runs: where a fault returns */
+	struct task_jmp *task_jmp;	/* set while a task or program runs: where a fault returns */
+	unsigned task_depth;		/* queued tasks running on this core (nested) */
 	void (*task_fn)(void *);	/* the running task, for fault reports */
 	void (*volatile mail_fn)(void *);	/* SMP_SET: this core's next task */
 	void *volatile mail_arg;
