@@ -35,7 +35,7 @@ int call_on_stack(void *fn, int argc, char **argv, uint64_t stack_top);	/* stack
 struct run {
 	void *entry;
 	int argc;
-	char **argv;
+	char **argv;		/* at the top of its stack: the stack starts below */
 	int code;
 };
 
@@ -73,12 +73,17 @@ static void run_task_fn(void *arg)
 {
 	struct run *r = arg;
 
-	r->code = call_on_stack(r->entry, r->argc, r->argv,
-				B_PROGRAM_BASE + meminfo.prog_size - 4096);
+	char *lowest = (char *)r->argv;
+
+	for (int i = 0; i < r->argc; i++)
+		if (r->argv[i] < lowest)
+			lowest = r->argv[i];
+	r->code = call_on_stack(r->entry, r->argc, r->argv, (uint64_t)lowest & ~15ull);
 }
 
-/* Copies argv to the top of the program's stack; the new argv, or NULL
- * when it does not fit or a string is not readable. */
+/* Copies argv to the top of the program's stack (the pointers, then the
+ * strings below them; the stack starts under the lowest): the new argv,
+ * or NULL when it does not fit or a string is not readable. */
 static char **copy_args(int argc, char **argv)
 {
 	uint64_t top = B_PROGRAM_BASE + meminfo.prog_size - 4096;

@@ -9,30 +9,32 @@
  * appended, so a program built against a newer table may meet a kernel
  * with fewer: has() checks the entry's index against the table's count and
  * says on the console which entry is missing; the call then returns
- * B_ENODEV, or 0 / NULL where the call has no error value.
+ * B_ENODEV, or a harmless value (0, NULL, one core) where the call has
+ * no error value.
  */
+#include <stdbool.h>
 #include <stddef.h>
 #include <pith/api.h>
 
 #define T	PITH_API
 #define HAS(field)	has(offsetof(struct pith_api, field), #field)
 
-/* True when the kernel's table holds the entry at byte offset off. */
-static int has(size_t off, const char *name)
+/* Whether the kernel's table holds the entry at byte offset off. */
+static bool has(size_t off, const char *name)
 {
 	static const char msg[] = "program: this kernel's API table has no entry ";
 	size_t n = 0;
 
 	if ((off - offsetof(struct pith_api, output)) / sizeof(void *) < T->count)
-		return 1;
+		return true;
 	if (T->count == 0)
-		return 0;		/* not even output: nothing to say it with */
+		return false;		/* not even output: nothing to say it with */
 	while (name[n])
 		n++;
 	T->output(msg, sizeof(msg) - 1);
 	T->output(name, n);
 	T->output("\n", 1);
-	return 0;
+	return false;
 }
 
 /* console */
