@@ -14,16 +14,16 @@ CMDLINE ?=
 KERNEL_C := $(wildcard kernel/*.c kernel/arch/x86_64/*.c kernel/drivers/*.c) lib/bmfs/bmfs.c
 KERNEL_S := $(wildcard kernel/arch/x86_64/*.S)
 
-# Unikernel mode (include/pith/app.h): `make APP=dir` links dir/*.c as the program
-# in place of the boot console, into build/app-<dir>/pith.elf.
+# Unikernel mode (include/pith/app.h): the program linked into the image.
+# By default the Monitor (apps/monitor) into build/pith.elf; `make APP=dir`
+# links dir/*.c in its place, into build/app-<dir>/pith.elf.
 APP ?=
-APP_NAME := bootcon
+APP_DIR := $(or $(patsubst %/,%,$(APP)),apps/monitor)
+APP_NAME := $(notdir $(APP_DIR))
 ifneq ($(APP),)
-APP_NAME := $(notdir $(patsubst %/,%,$(APP)))
 BUILD := build/app-$(APP_NAME)
-KERNEL_C := $(filter-out kernel/bootcon.c,$(KERNEL_C))
-APP_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(wildcard $(APP)/*.c))
 endif
+APP_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(wildcard $(APP_DIR)/*.c))
 KERNEL_OBJ := $(KERNEL_C:%.c=$(BUILD)/%.o) $(KERNEL_S:%.S=$(BUILD)/%.o) $(APP_OBJ)
 
 # Freestanding, no SSE in the kernel (programs own those registers), frame
@@ -47,7 +47,7 @@ kernel: $(BUILD)/pith.elf
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(if $(filter $(APP)/%,$<),$(APP_CFLAGS),$(KERNEL_CFLAGS)) -c $< -o $@
+	$(CC) $(if $(filter $(APP_DIR)/%,$<),$(APP_CFLAGS),$(KERNEL_CFLAGS)) -c $< -o $@
 
 $(BUILD)/%.o: %.S
 	@mkdir -p $(@D)
@@ -76,16 +76,17 @@ $(BUILD)/pith.elf: $(BUILD)/pith.pass1.elf $(BUILD)/ksyms.o tools/size.sh
 deps-run:
 	@tools/deps.sh run
 
+# The disk: build/pith-disk.img (make image), the monitor's programs on BMFS.
 run: deps-run
-	@$(MAKE) --no-print-directory kernel
+	@$(MAKE) --no-print-directory kernel image
 	$(PYTHON) tools/qemu.py run --machine $(MACHINE) --smp $(SMP) --mem $(MEM) \
-		--cmdline "$(CMDLINE)" $(BUILD)/pith.elf
+		--cmdline "$(CMDLINE)" --drive $(IMAGE) $(BUILD)/pith.elf
 
 # QEMU stopped before its firmware runs, waiting for `gdb build/pith.elf`
 # with `target remote :1234` (then `break kmain`, `continue`).
-debug: deps-run kernel
+debug: deps-run kernel image
 	$(PYTHON) tools/qemu.py run --machine $(MACHINE) --smp $(SMP) --mem $(MEM) \
-		--cmdline "$(CMDLINE)" $(BUILD)/pith.elf -- -s -S
+		--cmdline "$(CMDLINE)" --drive $(IMAGE) $(BUILD)/pith.elf -- -s -S
 
 # ---- ISO (GRUB, BIOS + UEFI) ------------------------------------------------
 # pith.iso is for people (ISO_CMDLINE=... adds kernel options); the tests
@@ -249,7 +250,7 @@ app-%: FORCE
 FORCE:
 .PHONY: FORCE
 
-system: deps-test kernel $(BUILD)/pith-test.iso $(TEST_APP_IMAGES)
+system: deps-test kernel image $(BUILD)/pith-test.iso $(TEST_APP_IMAGES)
 	@tests/run_system.sh
 
 # ---- benchmarks (bench/README.md) ------------------------------------------
@@ -278,7 +279,7 @@ check-layers:
 
 test: deps-test
 	@tools/deps.sh bench
-	@$(MAKE) --no-print-directory check-layers kernel $(BUILD)/pith-test.iso $(UNIT_BIN) \
+	@$(MAKE) --no-print-directory check-layers kernel image $(BUILD)/pith-test.iso $(UNIT_BIN) \
 		$(TEST_APP_IMAGES)
 	@tests/run_all.sh $(UNIT_BIN)
 

@@ -78,7 +78,7 @@ def choose_accel():
 
 def qemu_args(kernel, machine="microvm", smp=1, mem="128M", cmdline="",
               accel=None, cpu=None, debug_exit=True, iso=None, extra=(),
-              serial="stdio"):
+              serial="stdio", drives=()):
     """Return the QEMU command line (a list) that boots Pith.
 
     kernel: the ELF booted by PVH; ignored when iso is given.
@@ -86,6 +86,8 @@ def qemu_args(kernel, machine="microvm", smp=1, mem="128M", cmdline="",
          kernel command line, so cmdline must be empty).
     serial: 'stdio' for the test harness, 'mon:stdio' for an interactive
             terminal (Ctrl-A X quits, Ctrl-A C reaches the monitor).
+    drives: disk images, each a virtio-blk drive (PCI on q35/pc, MMIO on
+            microvm), drive 0 first.
     extra: more QEMU arguments, appended last.
     """
     if machine not in MACHINES:
@@ -105,7 +107,18 @@ def qemu_args(kernel, machine="microvm", smp=1, mem="128M", cmdline="",
         args += ["-device",
                  f"isa-debug-exit,iobase={DEBUG_EXIT_PORT:#x},iosize=0x04"]
     args += boot_args(kernel, machine, cmdline, iso)
+    args += drive_args(drives, machine)
     return args + list(extra)
+
+
+def drive_args(drives, machine):
+    """A virtio-blk device for each image, in order."""
+    dev = "virtio-blk-device" if machine == "microvm" else "virtio-blk-pci"
+    args = []
+    for i, path in enumerate(drives):
+        args += ["-drive", f"if=none,id=disk{i},file={path},format=raw",
+                 "-device", f"{dev},drive=disk{i}"]
+    return args
 
 
 def boot_args(kernel, machine, cmdline, iso):
@@ -141,6 +154,8 @@ def parse_cli(argv):
     run.add_argument("--cmdline", default="", help="kernel command line")
     run.add_argument("--cpu", default=None, help="QEMU CPU model, e.g. max")
     run.add_argument("--iso", default=None, help="boot this ISO (q35/pc)")
+    run.add_argument("--drive", action="append", default=[], metavar="IMAGE",
+                     help="attach a disk image as a virtio-blk drive (repeatable)")
     run.add_argument("--print", action="store_true",
                      help="print the QEMU command instead of running it")
     run.add_argument("kernel", nargs="?", default=None, metavar="KERNEL")
@@ -161,7 +176,7 @@ def main(argv):
         args = qemu_args(opts.kernel, machine=opts.machine, smp=opts.smp,
                          mem=opts.mem, cmdline=opts.cmdline, accel=accel,
                          cpu=opts.cpu, iso=opts.iso, extra=opts.extra,
-                         serial="mon:stdio")
+                         serial="mon:stdio", drives=opts.drive)
     except ValueError as e:
         print(f"qemu.py: {e}", file=sys.stderr)
         return 2
