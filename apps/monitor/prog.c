@@ -18,7 +18,7 @@
 #include <pith/system.h>
 #include "monitor.h"
 
-#define STAGING_SIZE	(4ull << 20)
+#define STAGING_SIZE	(1ull << 20)
 #define NAME_SIZE	(B_FILE_NAME_MAX + 1)
 #define DIR_MAX		1024	/* entries dir looks at, at most (BMFS holds 64) */
 
