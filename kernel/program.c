@@ -40,6 +40,7 @@ struct run {
 };
 
 static bool running;
+static char name[B_FILE_NAME_MAX + 1];	/* for fault reports */
 static uint64_t image_end;	/* while one runs: the end of its image */
 
 void program_init(void)
@@ -115,10 +116,10 @@ static long start(void *entry, int argc, char **argv)
 	bool faulted;
 
 	c->task_jmp = &j;
-	c->task_fn = (void (*)(void *))entry;
+	c->program = name;
 	faulted = task_call(run_task_fn, &r, &j);
 	c->task_jmp = NULL;
-	c->task_fn = NULL;
+	c->program = NULL;
 	system_program_ended();	/* callbacks into its memory: off */
 	wq_wait();		/* its tasks run code in its memory: let them end */
 	return faulted ? B_EFAULTED : (long)(r.code & 0xff);
@@ -149,8 +150,10 @@ static void *place(const void *img, uint64_t len, uint64_t limit)
 	return (void *)B_PROGRAM_BASE;
 }
 
-/* Common to run and exec: the checks, then place and start. */
-static long launch(const void *img, uint64_t len, uint64_t limit, int argc, char **argv)
+/* Common to run and exec: the checks, then place and start. who names
+ * the program in fault reports. */
+static long launch(const void *img, uint64_t len, uint64_t limit, int argc, char **argv,
+		   const char *who)
 {
 	void *entry;
 	char **args;
@@ -160,6 +163,9 @@ static long launch(const void *img, uint64_t len, uint64_t limit, int argc, char
 		return B_EFAULT;
 	if (!(entry = place(img, len, limit)))
 		return B_ENOEXEC;
+	for (size_t i = 0; i < sizeof(name); i++)	/* who is the kernel's: a file name or a literal */
+		if (!(name[i] = i + 1 < sizeof(name) ? who[i] : '\0'))
+			break;
 	running = true;
 	code = start(entry, argc, args);
 	running = false;
@@ -189,7 +195,8 @@ long b_program_exec(const void *image, uint64_t len, int argc, char **argv)
 		return r;
 	if (!image || !mem_program_readable(image, len) || mem_in_program_area(image, 1))
 		return B_EFAULT;
-	return launch(image, len, meminfo.prog_size - PROGRAM_STACK_SIZE, argc, argv);
+	return launch(image, len, meminfo.prog_size - PROGRAM_STACK_SIZE, argc, argv,
+		      "(loaded from memory)");
 }
 
 long b_program_run(const char *name, int argc, char **argv, unsigned drive)
@@ -208,7 +215,7 @@ long b_program_run(const char *name, int argc, char **argv, unsigned drive)
 		return r;
 	if ((uint64_t)r != in.size)
 		return B_EIO;
-	return launch((void *)(B_PROGRAM_BASE + staged), in.size, staged, argc, argv);
+	return launch((void *)(B_PROGRAM_BASE + staged), in.size, staged, argc, argv, in.name);
 }
 
 void program_print(void)

@@ -111,7 +111,9 @@ static void print_report(struct trapframe *f, struct cpu *c, uint64_t cr2, bool 
 
 	kprintf("\nFAULT %s on core %u: error %#lx cr2 %#018lx\n", name ? name : "reserved",
 		c->index, f->error, cr2);
-	if (c->task_fn) {
+	if (c->program && !c->task_depth)
+		kprintf("program %s\n", c->program);
+	else if (c->task_fn) {
 		kprintf("task");
 		print_symbol((uint64_t)c->task_fn);
 		kprintf("\n");

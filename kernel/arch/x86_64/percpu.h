@@ -41,6 +41,7 @@ struct cpu {
 	struct task_jmp *task_jmp;	/* set while a task or program runs: where a fault returns */
 	unsigned task_depth;		/* queued tasks running on this core (nested) */
 	void (*task_fn)(void *);	/* the running task, for fault reports */
+	const char *program;		/* the running program's name, for fault reports */
 	void (*volatile mail_fn)(void *);	/* SMP_SET: this core's next task */
 	void *volatile mail_arg;
 	uint64_t tasks_run, tasks_failed;
