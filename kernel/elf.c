@@ -114,7 +114,8 @@ static const struct elf_segment *seg_holding(const struct elf_image *im, uint64_
 }
 
 /* The file offset of [addr, addr + size) when it lies in the file-backed
- * bytes of one segment (so the loaded copy equals the file), else -1. */
+ * bytes of one segment (so the loaded copy equals the file), else
+ * UINT64_MAX (no file offset can be that). */
 static uint64_t file_offset_of(const struct elf_image *im, uint64_t addr, uint64_t size)
 {
 	const struct elf_segment *s = seg_holding(im, addr, size, 0);

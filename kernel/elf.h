@@ -33,9 +33,9 @@ struct elf_image {
  * ET_EXEC or ET_DYN whose PT_LOAD segments lie inside the file and, once
  * placed (ET_EXEC at their own addresses, ET_DYN with the lowest at
  * area), inside [area, area + area_size), without overlapping each other,
- * with the entry in an executable segment. Fills *out. 0, or B_ENOEXEC
- * with *why pointing at a one-line reason ("not ELF", "segment past end
- * of file", ...). */
+ * with the entry in an executable segment. area must be page-aligned.
+ * Fills *out. 0, or B_ENOEXEC with *why pointing at a one-line reason
+ * ("not ELF", "segment past end of file", ...). */
 int elf_check(const void *img, uint64_t len, uint64_t area, uint64_t area_size,
 	      struct elf_image *out, const char **why);
 /* Copies each segment's file bytes to its address, zeroes the rest of its

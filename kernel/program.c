@@ -40,6 +40,7 @@ struct run {
 };
 
 static bool running;
+static bool too_big;		/* place() refused an image for its size */
 static char name[B_FILE_NAME_MAX + 1];	/* for fault reports */
 static uint64_t image_end;	/* while one runs: the end of its image */
 
@@ -136,6 +137,7 @@ static void *place(const void *img, uint64_t len, uint64_t limit)
 		if (elf_check(img, len, B_PROGRAM_BASE, limit, &im, &why) < 0 ||
 		    elf_load(img, &im, &why) < 0) {
 			kprintf("program: not loadable: %s\n", why);
+			too_big = !strcmp(why, "larger than the program area");
 			return NULL;
 		}
 		image_end = im.hi;
@@ -143,6 +145,7 @@ static void *place(const void *img, uint64_t len, uint64_t limit)
 	}
 	if (!len || len > limit) {
 		kprintf("program: flat binary of %lu bytes does not fit\n", (unsigned long)len);
+		too_big = len != 0;
 		return NULL;
 	}
 	memmove((void *)B_PROGRAM_BASE, img, len);
@@ -161,8 +164,9 @@ static long launch(const void *img, uint64_t len, uint64_t limit, int argc, char
 
 	if (!(args = copy_args(argc, argv)))
 		return B_EFAULT;
+	too_big = false;
 	if (!(entry = place(img, len, limit)))
-		return B_ENOEXEC;
+		return too_big ? B_ENOMEM : B_ENOEXEC;
 	for (size_t i = 0; i < sizeof(name); i++)	/* who is the kernel's: a file name or a literal */
 		if (!(name[i] = i + 1 < sizeof(name) ? who[i] : '\0'))
 			break;
