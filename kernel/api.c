@@ -28,6 +28,7 @@ unsigned char b_input(void)
 }
 
 uint64_t b_time_ns(void) { return time_ns(); }
+uint64_t b_time_wall_ns(void) { return time_wall_ns(); }
 uint64_t b_tsc_hz(void) { return tsc_hz(); }
 void b_delay_us(uint64_t us) { delay_us(us); }
 

@@ -6,7 +6,7 @@
  */
 #include <pith/api.h>
 
-_Static_assert(PITH_API_COUNT == 50, "update PITH_API_COUNT's users: an entry was added");
+_Static_assert(PITH_API_COUNT == 53, "update PITH_API_COUNT's users: an entry was added");
 
 __attribute__((section(".api"), used))
 const struct pith_api pith_api_table = {
@@ -33,4 +33,5 @@ const struct pith_api pith_api_table = {
 	.program_run = b_program_run, .program_exec = b_program_exec,
 	.program_area = b_program_area,
 	.mem_free = b_mem_free, .shutdown = b_shutdown, .reboot = b_reboot, .system = b_system,
+	.time_wall_ns = b_time_wall_ns, .exit = b_exit, .heap = b_heap,
 };

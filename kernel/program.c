@@ -19,6 +19,7 @@
 #include "mem.h"
 #include "memlayout.h"
 #include "param.h"
+#include "power.h"
 #include "printf.h"
 #include "program.h"
 #include "string.h"
@@ -39,7 +40,11 @@ struct run {
 	int code;
 };
 
+void task_resume(struct task_jmp *j) __attribute__((noreturn));	/* task.S */
+
 static bool running;
+static bool exited;		/* b_exit ended the running program */
+static int exit_code;
 static bool too_big;		/* place() refused an image for its size */
 static char name[B_FILE_NAME_MAX + 1];	/* for fault reports */
 static uint64_t image_end;	/* while one runs: the end of its image */
@@ -118,9 +123,12 @@ static long start(void *entry, int argc, char **argv)
 
 	c->task_jmp = &j;
 	c->program = name;
-	faulted = task_call(run_task_fn, &r, &j);
+	exited = false;
+	faulted = task_call(run_task_fn, &r, &j) && !exited;
 	c->task_jmp = NULL;
 	c->program = NULL;
+	if (exited)
+		r.code = exit_code;
 	system_program_ended();	/* callbacks into its memory: off */
 	wq_wait();		/* its tasks run code in its memory: let them end */
 	return faulted ? B_EFAULTED : (long)(r.code & 0xff);
@@ -220,6 +228,36 @@ long b_program_run(const char *name, int argc, char **argv, unsigned drive)
 	if ((uint64_t)r != in.size)
 		return B_EIO;
 	return launch((void *)(B_PROGRAM_BASE + staged), in.size, staged, argc, argv, in.name);
+}
+
+void b_exit(int code)
+{
+	struct cpu *c = this_cpu();
+
+	if (c->task_depth)
+		return;		/* a task's core is not the program's flow */
+	if (running && c->program && c->task_jmp) {
+		exit_code = code;
+		exited = true;
+		task_resume(c->task_jmp);	/* back into start() as if it faulted */
+	}
+	if (c->index == 0 && !running)
+		power_off(code < 0 || code >= EXIT_FAULT_BASE ? EXIT_FAULT_BASE - 1 : code);
+}
+
+int b_heap(void **start, uint64_t *bytes)
+{
+	uint64_t lo = running ? align_up(image_end, PAGE_SIZE) : B_PROGRAM_BASE;
+	uint64_t hi = B_PROGRAM_BASE + meminfo.prog_size - (running ? PROGRAM_STACK_SIZE : 0);
+
+	if (!start || !bytes || !mem_program_range(start, sizeof(*start)) ||
+	    !mem_program_range(bytes, sizeof(*bytes)))
+		return B_EFAULT;
+	if (!meminfo.prog_size)
+		lo = hi = B_PROGRAM_BASE;
+	*start = (void *)lo;
+	*bytes = hi - lo;
+	return 0;
 }
 
 void program_print(void)

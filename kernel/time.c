@@ -12,6 +12,7 @@
  */
 #include <stdbool.h>
 #include "time.h"
+#include "drivers/rtc.h"
 #include "param.h"
 #include "panic.h"
 #include "printf.h"
@@ -157,8 +158,11 @@ static uint64_t from_timer(void)
 	return from_pit();
 }
 
+static uint64_t wall_at_boot_ns;	/* the RTC's reading when time_init ran */
+
 void time_init(const struct platform *p)
 {
+	wall_at_boot_ns = rtc_epoch_seconds() * 1000000000ull;
 	plat = p;
 	hz = from_cpuid();
 	if (!hz)
@@ -171,6 +175,8 @@ void time_init(const struct platform *p)
 }
 
 uint64_t tsc_hz(void) { return hz; }
+
+uint64_t time_wall_ns(void) { return wall_at_boot_ns + time_ns(); }
 
 uint64_t time_ns(void)
 {

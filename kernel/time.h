@@ -10,6 +10,7 @@
 
 void time_init(const struct platform *p);
 uint64_t time_ns(void);			/* monotonic, since time_init */
+uint64_t time_wall_ns(void);		/* since 1970 UTC: the RTC at boot + time_ns */
 uint64_t tsc_hz(void);
 void delay_us(uint64_t us);		/* busy-waits; works before time_init (spins ~nothing) */
 uint64_t tsc_to_us(uint64_t ticks);

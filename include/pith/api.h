@@ -92,6 +92,10 @@ struct pith_api {
 	void (*shutdown)(int code) __attribute__((noreturn));
 	void (*reboot)(void) __attribute__((noreturn));
 	uint64_t (*system)(uint64_t function, uint64_t var1, uint64_t var2);
+	/* version 1, appended: the C library's needs */
+	uint64_t (*time_wall_ns)(void);
+	void (*exit)(int code);
+	int (*heap)(void **start, uint64_t *bytes);
 };
 
 #define PITH_API_COUNT	((sizeof(struct pith_api) - 16) / sizeof(void *))

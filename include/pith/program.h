@@ -34,4 +34,16 @@ long b_program_exec(const void *image, uint64_t len, int argc, char **argv);
 /* Bytes the program area holds: the largest program memory image. */
 uint64_t b_program_area(void);
 
+/* Ends the calling program now with code (0..255), as if its main had
+ * returned it: a loaded program returns to whoever ran it; the program
+ * linked into the kernel powers the machine off with code (0..63). Only
+ * from the program's own core and flow, not from a task: from a task it
+ * returns B_EDEADLK's meaning by doing nothing (the caller goes on). */
+void b_exit(int code);
+/* The program's heap: RAM it may use as it likes, from the end of its
+ * image to the bottom of its stack (loaded programs), or the whole program
+ * area (the program linked into the kernel, which has none loaded). 0 and
+ * [*start, *start + *bytes); B_EFAULT for bad pointers. */
+int b_heap(void **start, uint64_t *bytes);
+
 #endif

@@ -307,3 +307,20 @@ uint64_t b_system(uint64_t function, uint64_t var1, uint64_t var2)
 {
 	return HAS(system) ? T->system(function, var1, var2) : (uint64_t)B_ENODEV;
 }
+
+/* appended to the table for the C library */
+uint64_t b_time_wall_ns(void)
+{
+	return HAS(time_wall_ns) ? T->time_wall_ns() : 0;
+}
+
+void b_exit(int code)
+{
+	if (HAS(exit))
+		T->exit(code);
+}
+
+int b_heap(void **start, uint64_t *bytes)
+{
+	return HAS(heap) ? T->heap(start, bytes) : B_ENODEV;
+}
