@@ -31,6 +31,7 @@
 #define STATUS_PENDING		0xff
 #define REQ_SYNC		0x80000000u	/* in slot_: a waiter polls for it */
 #define RESULT_PENDING		(-4095L)
+#define RENOTIFY_SPINS		(1u << 16)	/* polls without progress before notifying again */
 
 struct blk_slot {
 	uint32_t type, reserved;
@@ -243,12 +244,19 @@ int vblk_complete(unsigned drive, struct b_nvs_req **done, unsigned max)
 }
 
 /* Waits until every request in reqs[0..n) has finished. */
+/* Waits until every request in reqs[0..n) has finished. A device that
+ * has finished nothing for a long while is notified again: a spare
+ * notification is harmless, and QEMU 7.2 can miss the one EVENT_IDX asked
+ * for (see virtio_net.c, tx_publish). */
 static void wait_all(struct drive *v, struct b_nvs_req *reqs, unsigned n)
 {
 	for (unsigned i = 0; i < n; i++)
-		while (__atomic_load_n(&reqs[i].result, __ATOMIC_ACQUIRE) == RESULT_PENDING) {
+		for (unsigned spins = 1;
+		     __atomic_load_n(&reqs[i].result, __ATOMIC_ACQUIRE) == RESULT_PENDING; spins++) {
 			uint64_t flags = spin_lock_irqsave(&v->lock);
 			poll_locked(v);
+			if (spins % RENOTIFY_SPINS == 0)
+				virtio_notify(v->dev, v->notify, 0);
 			spin_unlock_irqrestore(&v->lock, flags);
 			cpu_relax();
 		}

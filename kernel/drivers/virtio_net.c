@@ -40,6 +40,7 @@ struct nic {
 	bool rx_taken[NET_RX_BUFS];	/* the program holds it */
 	uint16_t tx_free[NET_TX_SLOTS];	/* a stack of free slot numbers */
 	uint16_t ntx_free;
+	uint16_t tx_used_seen;		/* tx.last_used at the last send */
 	struct spinlock rx_lock, tx_lock;
 	uint8_t mac[6];
 	uint16_t mtu;
@@ -132,6 +133,21 @@ void virtio_net_attach(struct virtio_dev *d)
 
 unsigned vnet_count(void) { return nnics; }
 
+/* Publishes new frames: true if the device must be notified. Besides
+ * EVENT_IDX's answer, also when frames are in flight and the device has
+ * finished none since the last send: QEMU 7.2's virtio-mmio can miss the
+ * moment its avail_event says to notify it (seen as a transmit ring that
+ * stops for good under host load), and a spare notification costs one
+ * exit, while a missed one stops the NIC. tx_lock held. */
+static bool tx_publish(struct nic *n)
+{
+	bool kick = virtq_publish(&n->tx);
+	bool stalled = n->ntx_free < n->tx.size && n->tx.last_used == n->tx_used_seen;
+
+	n->tx_used_seen = n->tx.last_used;
+	return kick || stalled;
+}
+
 /* Returns the slots of frames the device has sent. tx_lock held. */
 static void tx_reclaim(struct nic *n)
 {
@@ -162,7 +178,7 @@ unsigned vnet_tx(unsigned nic, const void *const *frames, const uint16_t *lens, 
 		n->stats.tx_bytes += lens[sent];
 	}
 	n->stats.tx_drops += cnt - sent;
-	if (virtq_publish(&n->tx))
+	if (tx_publish(n) && sent)
 		virtio_notify(n->dev, n->tx_notify, TXQ);
 	spin_unlock_irqrestore(&n->tx_lock, flags);
 	return sent;
