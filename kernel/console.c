@@ -10,16 +10,24 @@
 static struct spinlock console_lock;
 static int lock_owner = -1;	/* core index holding console_lock, for the fault path */
 
+static uint64_t lock_flags;	/* the holder's RFLAGS.IF, restored on unlock */
+
+/* With interrupts off: a program's callback may print while core 0 was
+ * printing, and would otherwise spin on core 0's own lock. */
 static void lock_console(void)
 {
-	spin_lock(&console_lock);
+	uint64_t flags = spin_lock_irqsave(&console_lock);
+
+	lock_flags = flags;
 	lock_owner = (int)this_cpu()->index;
 }
 
 static void unlock_console(void)
 {
+	uint64_t flags = lock_flags;
+
 	lock_owner = -1;
-	spin_unlock(&console_lock);
+	spin_unlock_irqrestore(&console_lock, flags);
 }
 
 static void put_locked(char c)
@@ -100,8 +108,10 @@ void console_program_write(const char *s, size_t n)
  * that moment keeps its lock and finishes its line. */
 void console_break_lock(void)
 {
-	if (lock_owner == (int)this_cpu()->index)
-		unlock_console();
+	if (lock_owner == (int)this_cpu()->index) {	/* interrupts stay off: we are in a fault */
+		lock_owner = -1;
+		spin_unlock(&console_lock);
+	}
 }
 
 static void put_kprintf(void *ctx, char c)

@@ -1,6 +1,6 @@
 /*
  * The file calls (include/pith/file.h): lib/bmfs over a drive. Each call
- * mounts afresh (one sector: the directory), so the kernel never works
+ * mounts afresh (two sectors: the tag, then the directory), so the kernel never works
  * from a copy that a program's own b_nvs_write has made stale. One struct
  * bmfs per drive, taken at boot from device memory, under that drive's
  * lock; calls on different drives run in parallel.

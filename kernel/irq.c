@@ -11,6 +11,9 @@
 #include "arch/x86_64/fpu.h"
 #include "arch/x86_64/ioapic.h"
 #include "arch/x86_64/lapic.h"
+#include "arch/x86_64/percpu.h"
+
+int task_call(void (*fn)(void *), void *arg, struct task_jmp *j);	/* task.S */
 
 #define MAX_HANDLERS	(MAX_NICS + MAX_DRIVES)
 
@@ -64,9 +67,26 @@ void irq_dispatch(uint8_t vector)
 	lapic_eoi();
 }
 
-void irq_call_program(void (*fn)(void))
+static void call_callback(void *fn)
 {
+	((void (*)(void))fn)();
+}
+
+/* The callback runs inside task_call: if it faults, the report ends it
+ * and we come back here, so the interrupt still gets its EOI (else core 0
+ * would take no interrupt again). Returns false if it faulted. */
+bool irq_call_program(void (*fn)(void))
+{
+	struct cpu *c = this_cpu();
+	struct task_jmp j, *outer = c->task_jmp;
+	bool faulted;
+
 	fpu_save(fpu_area);
-	fn();
+	c->task_jmp = &j;
+	c->in_callback = true;
+	faulted = task_call(call_callback, (void *)fn, &j);
+	c->in_callback = false;
+	c->task_jmp = outer;
 	fpu_restore(fpu_area);
+	return !faulted;
 }

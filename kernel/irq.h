@@ -19,7 +19,9 @@ uint8_t irq_route_gsi(uint32_t gsi, bool level, bool active_low,
 /* From trap(): runs the vector's handlers, then ends the interrupt. */
 void irq_dispatch(uint8_t vector);
 /* Calls a program's fn() from an interrupt with the program's x87/SSE/AVX
- * registers saved around it (the kernel never saves them otherwise). */
-void irq_call_program(void (*fn)(void));
+ * registers saved around it (the kernel never saves them otherwise). A
+ * fault in it is reported and ends only the callback: false then, and the
+ * caller turns that callback off. */
+bool irq_call_program(void (*fn)(void));
 
 #endif

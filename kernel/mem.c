@@ -7,6 +7,7 @@
 #include <pith/program.h>
 #include "mem.h"
 #include "memlayout.h"
+#include "arch/x86_64/paging.h"
 #include "panic.h"
 #include "printf.h"
 #include "string.h"
@@ -119,6 +120,7 @@ bool mem_program_range(const void *p, uint64_t len)
 	return mem_program_readable(p, len) &&
 	       !overlaps(a, len, KERNEL_BASE, (uint64_t)__rodata_end) &&
 	       !overlaps(a, len, meminfo.alloc_start, meminfo.tables_end) &&
+	       !paging_split_table_in(a, len) &&
 	       !(meminfo.dma_start && overlaps(a, len, meminfo.dma_start, meminfo.alloc_next));
 }
 

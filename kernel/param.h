@@ -25,7 +25,6 @@
 #define BLK_INFLIGHT		32	/* requests in flight per drive */
 #define CMDLINE_MAX		1024	/* bytes of kernel command line kept */
 #define MAX_TIMELINE		16	/* boot timeline stamps */
-#define CONSOLE_LINE_MAX	128	/* boot console input line */
 #define APP_ARGS_MAX		16	/* argv entries for the linked program */
 #define WQ_CAPACITY		2048	/* tasks queued at once; a power of two */
 #define WQ_SPIN_US		100	/* idle cores poll this long, then halt */

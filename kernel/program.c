@@ -25,6 +25,8 @@
 #include "string.h"
 #include "system.h"
 #include "wq.h"
+#include "drivers/virtio_blk.h"
+#include "drivers/virtio_net.h"
 #include "arch/x86_64/paging.h"
 #include "arch/x86_64/percpu.h"
 
@@ -131,6 +133,8 @@ static long start(void *entry, int argc, char **argv)
 		r.code = exit_code;
 	system_program_ended();	/* callbacks into its memory: off */
 	wq_wait();		/* its tasks run code in its memory: let them end */
+	vnet_reclaim_all();	/* receive buffers it held */
+	vblk_forget_async();	/* requests living in its memory */
 	return faulted ? B_EFAULTED : (long)(r.code & 0xff);
 }
 
@@ -205,8 +209,10 @@ long b_program_exec(const void *image, uint64_t len, int argc, char **argv)
 
 	if (r)
 		return r;
-	if (!image || !mem_program_readable(image, len) || mem_in_program_area(image, 1))
-		return B_EFAULT;
+	if (!image || !mem_program_readable(image, len) || mem_in_program_area(image, 1) ||
+	    (mem_dma_addr(image) < meminfo.prog_phys + meminfo.prog_size &&
+	     mem_dma_addr(image) + len > meminfo.prog_phys))
+		return B_EFAULT;	/* loading would overwrite it: not in the area's RAM either */
 	return launch(image, len, meminfo.prog_size - PROGRAM_STACK_SIZE, argc, argv,
 		      "(loaded from memory)");
 }
@@ -234,8 +240,8 @@ void b_exit(int code)
 {
 	struct cpu *c = this_cpu();
 
-	if (c->task_depth)
-		return;		/* a task's core is not the program's flow */
+	if (c->task_depth || c->in_callback)
+		return;		/* a task or a callback is not the program's own flow */
 	if (running && c->program && c->task_jmp) {
 		exit_code = code;
 		exited = true;

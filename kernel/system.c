@@ -15,6 +15,7 @@
 #include "irq.h"
 #include "mem.h"
 #include "memlayout.h"
+#include "param.h"
 #include "power.h"
 #include "printf.h"
 #include "system.h"
@@ -32,15 +33,21 @@
 static void (*volatile timer_cb)(void);
 static void (*volatile keyboard_cb)(void);
 
-void b_shutdown(int code) { power_off(code); }
+static bool keyboard_routed;
+
+/* Codes from 64 on are the kernel's fault codes (docs/BOOT-CONTRACT.md). */
+void b_shutdown(int code)
+{
+	power_off(code < 0 || code >= EXIT_FAULT_BASE ? EXIT_FAULT_BASE - 1 : code);
+}
 void b_reboot(void) { power_reboot(); }
 
 static void timer_tick(void)
 {
 	void (*fn)(void) = timer_cb;
 
-	if (fn)
-		irq_call_program(fn);
+	if (fn && !irq_call_program(fn))
+		timer_cb = NULL;	/* it faulted: the timer runs on, uncalled */
 }
 
 static uint64_t set_timer(uint64_t fn)
@@ -61,8 +68,8 @@ static void keyboard_interrupt(void *arg)
 	void (*fn)(void) = keyboard_cb;
 
 	(void)arg;
-	if (console_rx_interrupt() && fn)
-		irq_call_program(fn);
+	if (console_rx_interrupt() && fn && !irq_call_program(fn))
+		keyboard_cb = NULL;
 }
 
 void system_init(const struct platform *p)
@@ -73,8 +80,10 @@ void system_init(const struct platform *p)
 	/* ISA interrupts are edge-triggered, active high unless overridden. */
 	if (!p->noverrides || gsi == COM1_ISA_IRQ)
 		level = low = false;
-	if (irq_route_gsi(gsi, level, low, keyboard_interrupt, NULL))
+	if (irq_route_gsi(gsi, level, low, keyboard_interrupt, NULL)) {
 		console_rx_irq(gsi);
+		keyboard_routed = true;
+	}
 }
 
 void system_program_ended(void)
@@ -156,13 +165,17 @@ uint64_t b_system(uint64_t fn, uint64_t v1, uint64_t v2)
 	case B_SYS_STDOUT_GET:	return (uint64_t)console_get_hook();
 	case B_SYS_CALLBACK_TIMER: return set_timer(v1);
 	case B_SYS_CALLBACK_NETWORK: return (uint64_t)(long)b_net_set_callback((void (*)(void))v1);
-	case B_SYS_CALLBACK_KEYBOARD: keyboard_cb = (void (*)(void))v1; return 0;
+	case B_SYS_CALLBACK_KEYBOARD:
+		if (!keyboard_routed)
+			return (uint64_t)B_ENODEV;
+		keyboard_cb = (void (*)(void))v1;
+		return 0;
 	case B_SYS_DUMP_MEM:	return dump(v1, v2);
 	case B_SYS_DUMP_RAX:	kprintf("%#018lx\n", (unsigned long)v1); return 0;
 	case B_SYS_DELAY:	delay_us(v1); return 0;
 	case B_SYS_RESET:	return (uint64_t)(long)wq_reset();
 	case B_SYS_REBOOT:	power_reboot();
-	case B_SYS_SHUTDOWN:	power_off((int)v1);
+	case B_SYS_SHUTDOWN:	b_shutdown((int)v1);
 	}
 	return smp_call(fn, v1, v2);
 }

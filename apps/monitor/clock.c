@@ -1,8 +1,9 @@
 /*
  * Time for the Monitor: a 100 Hz timer callback (BareMetal's
  * CALLBACK_TIMER through b_system) that wakes core 0 so it can halt
- * between keys instead of spinning (the console does not interrupt), and
- * the time, ticks and delay commands.
+ * between keys instead of spinning (a key's own interrupt would wake it
+ * too, but the Monitor does not depend on COM1's interrupt being routed),
+ * and the time, ticks and delay commands.
  *
  * Halting is safe only while the timer runs: clock_idle halts only if a
  * tick came within the last IDLE_TRUST_NS, and spins with `pause`

@@ -42,7 +42,7 @@ uint64_t b_system(uint64_t function, uint64_t var1, uint64_t var2);
 #define B_SYS_STDOUT_GET	0x53
 #define B_SYS_CALLBACK_TIMER	0x60	/* var1: void (*)(void) at 100 Hz on core 0, 0 = off */
 #define B_SYS_CALLBACK_NETWORK	0x61	/* var1: void (*)(void), b_net_set_callback */
-#define B_SYS_CALLBACK_KEYBOARD	0x62	/* var1: void (*)(void), called per byte typed */
+#define B_SYS_CALLBACK_KEYBOARD	0x62	/* var1: void (*)(void), called when bytes arrive */
 #define B_SYS_DUMP_MEM		0x70	/* var1 address, var2 bytes: hex dump on the console */
 #define B_SYS_DUMP_RAX		0x71	/* var1 printed in hex */
 #define B_SYS_DELAY		0x72	/* var1 microseconds */

@@ -6,7 +6,7 @@
 
 void serial_init(void);
 void serial_putc(char c);
-int serial_getc(void);
-void serial_rx_interrupts(bool on);	/* IER: interrupt when a byte arrives */	/* a byte, or -1 when none is waiting */
+int serial_getc(void);			/* a byte, or -1 when none is waiting */
+void serial_rx_interrupts(bool on);	/* IER: interrupt when a byte arrives */
 
 #endif

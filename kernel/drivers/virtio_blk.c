@@ -328,6 +328,28 @@ int vblk_flush(unsigned drive)
 	return req.result < 0 ? B_EIO : 0;
 }
 
+void vblk_forget_async(void)
+{
+	for (unsigned d = 0; d < ndrives; d++) {
+		struct drive *v = &drives[d];
+		bool busy = true;
+
+		for (unsigned spins = 1; busy; spins++) {
+			uint64_t flags = spin_lock_irqsave(&v->lock);
+			poll_locked(v);
+			busy = false;
+			for (unsigned i = 0; i < BLK_INFLIGHT; i++)
+				busy |= v->inflight[i] && !(v->inflight[i]->slot_ & REQ_SYNC);
+			if (busy && spins % RENOTIFY_SPINS == 0)
+				virtio_notify(v->dev, v->notify, 0);
+			if (!busy)
+				v->done_head = v->done_tail = NULL;
+			spin_unlock_irqrestore(&v->lock, flags);
+			cpu_relax();
+		}
+	}
+}
+
 void vblk_info(unsigned drive, struct b_nvs_info *out)
 {
 	struct drive *v = &drives[drive];

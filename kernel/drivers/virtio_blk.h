@@ -24,6 +24,9 @@ int vblk_complete(unsigned drive, struct b_nvs_req **done, unsigned max);
 long vblk_rw(unsigned drive, enum b_nvs_op op, void *mem, uint64_t start, uint64_t count);
 /* Makes completed writes durable: 0 or B_EIO. */
 int vblk_flush(unsigned drive);
+/* When a program ends: waits for its asynchronous requests (they live in
+ * its memory, which the next program reuses) and drops the uncollected. */
+void vblk_forget_async(void);
 void vblk_print(void);
 
 #endif

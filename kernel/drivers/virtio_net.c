@@ -78,8 +78,8 @@ static void interrupt(void *arg)
 	if (!n->dev->ops->irq_ack(n->dev))
 		return;
 	__atomic_fetch_add(&n->stats.interrupts, 1, __ATOMIC_RELAXED);
-	if (fn)
-		irq_call_program(fn);
+	if (fn && !irq_call_program(fn))
+		vnet_set_callback(NULL);	/* it faulted: do not call it again */
 	flags = spin_lock_irqsave(&n->rx_lock);
 	virtq_rearm(&n->rx);
 	spin_unlock_irqrestore(&n->rx_lock, flags);
@@ -230,6 +230,20 @@ bool vnet_rx_give(unsigned nic, void *frame)
 	}
 	spin_unlock_irqrestore(&n->rx_lock, flags);
 	return ok;
+}
+
+void vnet_reclaim_all(void)
+{
+	for (unsigned i = 0; i < nnics; i++) {
+		struct nic *n = &nics[i];
+		uint64_t flags = spin_lock_irqsave(&n->rx_lock);
+
+		for (unsigned b = 0; b < n->rx.size; b++)
+			if (n->rx_taken[b])
+				rx_post(n, b);
+		rx_publish(n);
+		spin_unlock_irqrestore(&n->rx_lock, flags);
+	}
 }
 
 void vnet_info(unsigned nic, struct b_net_info *out)

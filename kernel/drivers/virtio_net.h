@@ -24,6 +24,8 @@ void vnet_stats(unsigned nic, struct b_net_stats *out);
 void vnet_count_tx_error(unsigned nic);
 /* The program's CALLBACK_NETWORK; false if no NIC can interrupt. */
 bool vnet_set_callback(void (*fn)(void));
+/* When a program ends: every buffer it took with b_net_rx_zc goes back. */
+void vnet_reclaim_all(void);
 void vnet_print(void);
 
 #endif

@@ -199,6 +199,19 @@ def test_run_faulty_then_go_on(monitor):
     assert exit_code(monitor.do("run hello again")) == 1
 
 
+def test_fault_in_a_callback_ends_only_the_callback(monitor):
+    """A program's timer callback faults inside the interrupt: the report
+    names the callback, the kernel stops calling it and ends the interrupt
+    (else core 0 would take no interrupt again and the Monitor would hang),
+    and the program itself runs on to its own exit code."""
+    text = monitor.do("run faulty callback")
+    assert re.search(r"^callback of program faulty\.app$", text, re.M), text
+    assert "faulty: callback ran once, then was stopped" in text, text
+    assert exit_code(text) == 7, text
+    assert monitor.do("echo still alive") == "still alive\n"
+    assert "ticks" in monitor.do("help")
+
+
 def test_load_and_exec(monitor):
     assert monitor.do("exec") == "exec: nothing loaded (load NAME first)\n"
     text = monitor.do("load hello")

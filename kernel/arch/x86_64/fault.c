@@ -111,7 +111,9 @@ static void print_report(struct trapframe *f, struct cpu *c, uint64_t cr2, bool 
 
 	kprintf("\nFAULT %s on core %u: error %#lx cr2 %#018lx\n", name ? name : "reserved",
 		c->index, f->error, cr2);
-	if (c->program && !c->task_depth)
+	if (c->in_callback)
+		kprintf("callback of program %s\n", c->program ? c->program : "(linked in)");
+	else if (c->program && !c->task_depth)
 		kprintf("program %s\n", c->program);
 	else if (c->task_fn) {
 		kprintf("task");

@@ -24,6 +24,11 @@ static uint64_t *pml4;
 static uint64_t large_page;
 static uint64_t guards[MAX_CPUS];	/* stack guard pages, one per core */
 static unsigned nguards;
+/* Tables made by splitting large pages, which can come after
+ * mem_seal_tables (each core's guard page): kept so program pointers can
+ * be refused there too. Two per guard at most, and page 0's. */
+static uint64_t split_tables[2 * MAX_CPUS + 4];
+static unsigned nsplit;
 
 static uint64_t *table(uint64_t entry) { return (uint64_t *)(entry & PTE_ADDR); }
 
@@ -75,6 +80,9 @@ static void split(uint64_t *entry, uint64_t child_size)
 {
 	uint64_t *t = mem_alloc_page();
 	uint64_t base = *entry & PTE_ADDR;
+
+	if (nsplit < sizeof(split_tables) / sizeof(split_tables[0]))
+		split_tables[nsplit++] = (uint64_t)t;
 	uint64_t flags = child_size == PAGE_SIZE ? PTE_P | PTE_W : PTE_P | PTE_W | PTE_PS;
 
 	for (uint64_t i = 0; i < 512; i++)
@@ -115,6 +123,14 @@ bool paging_is_mapped(uint64_t va)
 		e = table(e)[va >> (39 - 9 * level) & 511];
 	}
 	return e & PTE_P;
+}
+
+bool paging_split_table_in(uint64_t a, uint64_t len)
+{
+	for (unsigned i = 0; i < nsplit; i++)
+		if (a < split_tables[i] + PAGE_SIZE && a + len > split_tables[i])
+			return true;
+	return false;
 }
 
 bool paging_is_stack_guard(uint64_t va)

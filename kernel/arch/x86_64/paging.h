@@ -14,6 +14,8 @@ void paging_unmap(uint64_t va);
 bool paging_is_mapped(uint64_t va);
 /* Unmaps the page at va and remembers it as a stack guard. */
 void paging_add_guard(uint64_t va);
+/* True if [a, a+len) touches a page table made by splitting a large page. */
+bool paging_split_table_in(uint64_t a, uint64_t len);
 /* True if va lies in a stack guard page (a fault there is an overflow). */
 bool paging_is_stack_guard(uint64_t va);
 /* Maps [va, va + size) to [phys, phys + size) with 2 MiB pages (all three

@@ -42,6 +42,7 @@ struct cpu {
 	unsigned task_depth;		/* queued tasks running on this core (nested) */
 	void (*task_fn)(void *);	/* the running task, for fault reports */
 	const char *program;		/* the running program's name, for fault reports */
+	bool in_callback;		/* in a program's interrupt callback (irq.c) */
 	void (*volatile mail_fn)(void *);	/* SMP_SET: this core's next task */
 	void *volatile mail_arg;
 	uint64_t tasks_run, tasks_failed;
