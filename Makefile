@@ -218,16 +218,96 @@ $(PROG_BUILD)/%.bin: $(PROG_BUILD)/%.flat.elf
 	objcopy -O binary --set-section-flags .bss=alloc,load,contents $< $@
 
 image: $(IMAGE)
-$(IMAGE): build/bmfs tools/mkimage.sh $(PROG_BUILD)/image.list \
-		$(patsubst init.app=%,%,$(IMAGE_FILES))
-	tools/mkimage.sh $@ $(IMAGE_SIZE) $(IMAGE_FILES)
-# The size and file list, rewritten only when they change (INIT=, IMAGE_SIZE=).
+# The disk also boots by itself under a PC BIOS (tools/mkimage.sh -k): GRUB
+# in block 0 loads the default kernel, build/pith.elf (the Monitor), by
+# multiboot2 with IMAGE_CMDLINE; with APP= a make of its own builds that kernel.
+$(IMAGE): build/bmfs tools/mkimage.sh tools/bootsect.py build/pith.elf \
+		$(PROG_BUILD)/image.list $(patsubst init.app=%,%,$(IMAGE_FILES))
+	@tools/deps.sh iso
+	tools/mkimage.sh -k build/pith.elf -c "$(IMAGE_CMDLINE)" $@ $(IMAGE_SIZE) $(IMAGE_FILES)
+ifneq ($(APP),)
+build/pith.elf: FORCE
+	@$(MAKE) --no-print-directory APP= $@
+endif
+# The size, kernel command line and file list, rewritten only when they
+# change (INIT=, IMAGE_SIZE=, IMAGE_CMDLINE=).
 $(PROG_BUILD)/image.list: FORCE
 	@mkdir -p $(@D)
-	@echo '$(IMAGE_SIZE) $(IMAGE_FILES)' | cmp -s - $@ || echo '$(IMAGE_SIZE) $(IMAGE_FILES)' > $@
+	@echo '$(IMAGE_SIZE) $(IMAGE_CMDLINE) $(IMAGE_FILES)' | cmp -s - $@ || \
+		echo '$(IMAGE_SIZE) $(IMAGE_CMDLINE) $(IMAGE_FILES)' > $@
 
 -include $(shell find $(PROG_BUILD)/obj -name '*.d' 2>/dev/null)
 # ---- end of loadable programs -----------------------------------------------
+
+# ---- Rust programs: lib/rust/pith, apps/*-rust (docs/PROGRAMS.md, "Rust") ----
+# A program directory holding a Cargo.toml is a Rust crate: a no_std
+# staticlib depending on lib/rust/pith by path. `make program SRC=dir` and
+# build/programs/NAME.app build it with cargo, offline, with Debian's
+# toolchain only (tools/deps.sh rust: /usr/bin/cargo and /usr/bin/rustc,
+# never ~/.cargo; CARGO_HOME is build's own), for the host target
+# x86_64-unknown-linux-gnu, whose prebuilt core and alloc are all a no_std
+# program needs. The staticlib is then linked like C objects: with
+# lib/program, program.ld and -static-pie; only R_X86_64_RELATIVE.
+# RUST_FLAGS: position-independent (the program area is outside +-2 GiB,
+# as for C), no red zone (interrupts share the stack; the link also checks
+# that no instruction, the prebuilt core's included, writes below %rsp),
+# and abort on panic (there is no unwinder). RUSTC_BOOTSTRAP=pith lets the
+# pith crate alone use #[alloc_error_handler], which Rust 1.63 requires
+# of a no_std program with alloc (lib/rust/pith/src/lib.rs).
+RUST_CARGO := /usr/bin/cargo
+RUST_RUSTC := /usr/bin/rustc
+RUST_FLAGS := -C relocation-model=pie -C code-model=small -C no-redzone=yes -C panic=abort
+RUST_BUILD := $(PROG_BUILD)/rust
+RUST_ENV_HOST := CARGO_HOME=$(CURDIR)/$(RUST_BUILD)/cargo-home RUSTC=$(RUST_RUSTC) \
+	RUSTDOC=/usr/bin/rustdoc RUSTC_BOOTSTRAP=pith
+RUST_ENV := $(RUST_ENV_HOST) RUSTFLAGS='$(RUST_FLAGS)'
+# The Rust programs: apps/*/Cargo.toml, and SRC when it has one.
+RUST_APPS := $(sort $(patsubst apps/%/Cargo.toml,%,$(wildcard apps/*/Cargo.toml)) \
+	$(if $(SRC),$(if $(wildcard $(SRC)/Cargo.toml),$(PROG_NAME))))
+rust_dir = $(or $(PROG_DIR_$(1)),apps/$(1))
+RUST_IMAGE_PROGRAMS := hello-rust.app panic-rust.app
+IMAGE_PROGRAMS += $(RUST_IMAGE_PROGRAMS)
+IMAGE_FILES += $(RUST_IMAGE_PROGRAMS:%=$(PROG_BUILD)/%)
+$(IMAGE): $(RUST_IMAGE_PROGRAMS:%=$(PROG_BUILD)/%)
+
+.PHONY: deps-rust
+deps-rust:
+	@tools/deps.sh rust
+
+# cargo runs every time (FORCE) and decides itself what to rebuild; the
+# staticlib is copied to build/programs/rust/NAME.a only when it changed,
+# so the .app is relinked only then. One target directory per program.
+$(RUST_APPS:%=$(RUST_BUILD)/%.a): $(RUST_BUILD)/%.a: FORCE | deps-rust
+	@mkdir -p $(RUST_BUILD)/$*
+	$(RUST_ENV) CARGO_TARGET_DIR=$(CURDIR)/$(RUST_BUILD)/$* $(RUST_CARGO) build \
+		--offline --release --manifest-path $(call rust_dir,$*)/Cargo.toml
+	@set -- $(RUST_BUILD)/$*/release/*.a; [ $$# = 1 ] && [ -f "$$1" ] || { echo \
+		"$(call rust_dir,$*): want one staticlib, found: $$*" \
+		'(Cargo.toml: [lib] crate-type = ["staticlib"])'; exit 1; }; \
+		cmp -s "$$1" $@ || cp "$$1" $@
+
+# The .app leaves out the debug information (2 MiB, mostly the prebuilt
+# core's); build/programs/rust/NAME.elf keeps it for GDB.
+$(RUST_APPS:%=$(PROG_BUILD)/%.app): $(PROG_BUILD)/%.app: $(RUST_BUILD)/%.a $(PROG_LIB_OBJ) $(PROG_LD)
+	$(CC) $(PROG_LDFLAGS) -static-pie -o $(RUST_BUILD)/$*.elf $(PROG_LIB_OBJ) $<
+	objcopy --strip-debug $(RUST_BUILD)/$*.elf $@
+	@! readelf -rW $@ | grep -E '^[0-9a-f]+ ' | grep -v R_X86_64_RELATIVE || \
+		{ echo "$@: a relocation other than R_X86_64_RELATIVE"; rm -f $@; exit 1; }
+	@! objdump -d --no-show-raw-insn $@ | grep -E -- '-0x[0-9a-f]+\(%rsp\)' || \
+		{ echo "$@: code above uses the red zone (below %rsp)"; rm -f $@; exit 1; }
+
+$(RUST_APPS:%=$(PROG_BUILD)/%.flat.elf): $(PROG_BUILD)/%.flat.elf: $(RUST_BUILD)/%.a \
+		$(PROG_LIB_OBJ) $(PROG_LD)
+	$(CC) $(PROG_LDFLAGS) -static -no-pie -Wl,-Ttext-segment=$(PROG_BASE) -o $@ \
+		$(PROG_LIB_OBJ) $<
+
+# The crate's host tests (cargo test, on the host's std): the allocator,
+# threads included, the calendar, the error codes.
+.PHONY: rust-unit
+rust-unit: deps-rust
+	$(RUST_ENV_HOST) CARGO_TARGET_DIR=$(CURDIR)/$(RUST_BUILD)/host $(RUST_CARGO) test \
+		--offline --manifest-path lib/rust/pith/Cargo.toml
+# ---- end of Rust programs ---------------------------------------------------
 
 # $$(UNIT_SRC_$$*) needs secondary expansion, which must be on before the rule.
 .SECONDEXPANSION:
@@ -236,7 +316,7 @@ $(BUILD)/tests/test_%: tests/unit/kernel/test_%.c $$(UNIT_SRC_$$*)
 	$(CC) $(UNIT_CFLAGS) $(UNIT_SAN) -o $@ $^ -lcmocka
 
 deps-test:
-	@tools/deps.sh test
+	@tools/deps.sh test rust
 
 unit: deps-test $(UNIT_BIN)
 	@tests/run_unit.sh $(UNIT_BIN)

@@ -8,6 +8,7 @@ set -u
 cd "$(dirname "$0")/.." || exit 1
 mkdir -p build
 tests/run_unit.sh "$@" 2>&1 | tee build/unit.log
+make --no-print-directory rust-unit 2>&1 | tee build/rust-unit.log
 make --no-print-directory fuzz-quick 2>&1 | tee build/fuzz.log
 tests/run_system.sh 2>&1 | tee build/system.log
 if make --no-print-directory bench-quick 2>&1 | tee build/bench.log &&
@@ -30,6 +31,12 @@ fp=$(echo "$fuzz_line" | sed -E 's/^fuzz: ([0-9]+) passed.*/\1/')
 ff=$(echo "$fuzz_line" | sed -E 's/.* ([0-9]+) failed.*/\1/')
 [ -n "$fuzz_line" ] || { fp=0; ff=1; echo "fuzz targets gave no summary"; }
 [ -n "$unit_line" ] || { up=0; uf=1; echo "unit tests gave no summary"; }
+# cargo test: "test result: ok. N passed; M failed; ..." per test binary.
+rust_lines=$(grep -E '^test result: ' build/rust-unit.log)
+rp=$(echo "$rust_lines" | grep -Eo '[0-9]+ passed' | awk '{ n += $1 } END { print n + 0 }')
+rf=$(echo "$rust_lines" | grep -Eo '[0-9]+ failed' | awk '{ n += $1 } END { print n + 0 }')
+[ -n "$rust_lines" ] || { rp=0; rf=1; echo "Rust unit tests gave no summary"; }
+up=$(( ${up:-0} + ${rp:-0} )); uf=$(( ${uf:-0} + ${rf:-0} ))
 [ -n "$summary" ] || { sp=0; sf=1; echo "system tests gave no summary"; }
 passed=$(( ${up:-0} + ${fp:-0} + ${sp:-0} + bp ))
 failed=$(( ${uf:-0} + ${ff:-0} + ${sf:-0} + ${se:-0} + bf ))

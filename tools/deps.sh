@@ -1,7 +1,7 @@
 #!/bin/sh
 # Installs the Debian packages a Pith task needs, and only those missing.
 #
-#   tools/deps.sh build|run|test|iso|bench ...
+#   tools/deps.sh build|run|test|iso|bench|rust ...
 #
 # Each group names what that task runs; groups add up. Nothing is fetched
 # from anywhere but the machine's configured Debian archive.
@@ -12,6 +12,9 @@ pkgs_run="$pkgs_build qemu-system-x86 qemu-utils"
 pkgs_iso="grub-common grub-pc-bin grub-efi-amd64-bin xorriso mtools"
 pkgs_test="$pkgs_run $pkgs_iso ovmf libcmocka-dev pkg-config python3 python3-pytest clang libclang-rt-14-dev"
 pkgs_bench="$pkgs_run libc6-dev cpio gzip gnuplot-nox"
+# Rust programs (lib/rust): Debian's compiler and cargo, with the host's
+# x86_64-unknown-linux-gnu core/alloc (called as /usr/bin/rustc, /usr/bin/cargo).
+pkgs_rust="$pkgs_build rustc cargo"
 
 want=""
 for group in "$@"; do
@@ -21,7 +24,8 @@ for group in "$@"; do
 	iso)   want="$want $pkgs_iso" ;;
 	test)  want="$want $pkgs_test" ;;
 	bench) want="$want $pkgs_bench" ;;
-	*) echo "deps.sh: unknown group '$group' (build run iso test bench)" >&2; exit 2 ;;
+	rust)  want="$want $pkgs_rust" ;;
+	*) echo "deps.sh: unknown group '$group' (build run iso test bench rust)" >&2; exit 2 ;;
 	esac
 done
 
