@@ -11,7 +11,9 @@ Choices made here, and why:
   overrides the choice.
 - The kernel boots by PVH (`-kernel ... -append ...`) on microvm, q35 and pc;
   an ISO boots from the CD under SeaBIOS on q35/pc only (microvm's firmware
-  reads no CD).
+  reads no CD), and so does a bootable disk (`make image`: GRUB in block 0
+  of the BMFS disk), attached as virtio-blk drive 0 with bootindex 0, which
+  SeaBIOS boots from and Pith then reads as its drive 0.
 - isa-debug-exit at io 0xf4 lets the kernel end QEMU with an exit code:
   QEMU's status is code*2+1 (docs/BOOT-CONTRACT.md). It works on microvm too.
 - On microvm, virtio-mmio devices are made virtio 1.x ("version 2")
@@ -78,12 +80,15 @@ def choose_accel():
 
 def qemu_args(kernel, machine="microvm", smp=1, mem="128M", cmdline="",
               accel=None, cpu=None, debug_exit=True, iso=None, extra=(),
-              serial="stdio", drives=()):
+              serial="stdio", drives=(), disk=None):
     """Return the QEMU command line (a list) that boots Pith.
 
-    kernel: the ELF booted by PVH; ignored when iso is given.
+    kernel: the ELF booted by PVH; ignored when iso or disk is given.
     iso: boot this CD image instead (q35/pc; the ISO's grub.cfg holds the
          kernel command line, so cmdline must be empty).
+    disk: boot this disk image instead, through its own boot sector (q35/pc;
+          cmdline empty, as for iso); it is virtio-blk drive 0, drives
+          follow it.
     serial: 'stdio' for the test harness, 'mon:stdio' for an interactive
             terminal (Ctrl-A X quits, Ctrl-A C reaches the monitor).
     drives: disk images, each a virtio-blk drive (PCI on q35/pc, MMIO on
@@ -106,7 +111,7 @@ def qemu_args(kernel, machine="microvm", smp=1, mem="128M", cmdline="",
     if debug_exit:
         args += ["-device",
                  f"isa-debug-exit,iobase={DEBUG_EXIT_PORT:#x},iosize=0x04"]
-    args += boot_args(kernel, machine, cmdline, iso)
+    args += boot_args(kernel, machine, cmdline, iso, disk)
     args += drive_args(drives, machine)
     return args + list(extra)
 
@@ -121,17 +126,26 @@ def drive_args(drives, machine):
     return args
 
 
-def boot_args(kernel, machine, cmdline, iso):
-    """The arguments that say what to boot: a PVH kernel or a CD image."""
-    if iso is None:
+def boot_args(kernel, machine, cmdline, iso, disk=None):
+    """The arguments that say what to boot: a PVH kernel, a CD image or a
+    bootable disk image."""
+    if iso is None and disk is None:
         if not kernel:
             raise ValueError("no kernel given")
         return ["-kernel", str(kernel), "-append", cmdline]
+    if iso is not None and disk is not None:
+        raise ValueError("boot an ISO or a disk, not both")
+    what = "an ISO" if iso is not None else "a disk"
     if machine == "microvm":
-        raise ValueError("an ISO boots on q35 or pc; microvm has no CD firmware")
+        raise ValueError("an ISO boots on q35 or pc; microvm has no CD firmware"
+                         if iso is not None else
+                         "a disk boots on q35 or pc (SeaBIOS, virtio-blk-pci)")
     if cmdline:
-        raise ValueError("with an ISO, grub.cfg sets the kernel command line")
-    return ["-cdrom", str(iso), "-boot", "d"]
+        raise ValueError(f"with {what}, grub.cfg sets the kernel command line")
+    if iso is not None:
+        return ["-cdrom", str(iso), "-boot", "d"]
+    return ["-drive", f"if=none,id=boot,file={disk},format=raw",
+            "-device", "virtio-blk-pci,drive=boot,bootindex=0"]
 
 
 def parse_cli(argv):
@@ -148,22 +162,25 @@ def parse_cli(argv):
                          epilog="Arguments after -- go to QEMU unchanged "
                                 "(e.g. -- -s -S to wait for GDB).")
     run.add_argument("--machine", default=None, choices=MACHINES,
-                     help="default: microvm, or q35 with --iso")
+                     help="default: microvm, or q35 with --iso or --disk")
     run.add_argument("--smp", type=int, default=1)
     run.add_argument("--mem", default="128M")
     run.add_argument("--cmdline", default="", help="kernel command line")
     run.add_argument("--cpu", default=None, help="QEMU CPU model, e.g. max")
     run.add_argument("--iso", default=None, help="boot this ISO (q35/pc)")
+    run.add_argument("--disk", default=None, metavar="IMAGE",
+                     help="boot this disk image by its boot sector (q35/pc), "
+                          "e.g. build/pith-disk.img; it is drive 0")
     run.add_argument("--drive", action="append", default=[], metavar="IMAGE",
                      help="attach a disk image as a virtio-blk drive (repeatable)")
     run.add_argument("--print", action="store_true",
                      help="print the QEMU command instead of running it")
     run.add_argument("kernel", nargs="?", default=None, metavar="KERNEL")
     opts = p.parse_args(argv)
-    if opts.kernel is None and opts.iso is None:
-        p.error("give a KERNEL or --iso FILE")
+    if opts.kernel is None and opts.iso is None and opts.disk is None:
+        p.error("give a KERNEL, --iso FILE or --disk IMAGE")
     if opts.machine is None:
-        opts.machine = "q35" if opts.iso else "microvm"
+        opts.machine = "q35" if opts.iso or opts.disk else "microvm"
     opts.extra = extra
     return opts
 
@@ -176,7 +193,7 @@ def main(argv):
         args = qemu_args(opts.kernel, machine=opts.machine, smp=opts.smp,
                          mem=opts.mem, cmdline=opts.cmdline, accel=accel,
                          cpu=opts.cpu, iso=opts.iso, extra=opts.extra,
-                         serial="mon:stdio", drives=opts.drive)
+                         serial="mon:stdio", drives=opts.drive, disk=opts.disk)
     except ValueError as e:
         print(f"qemu.py: {e}", file=sys.stderr)
         return 2

@@ -80,13 +80,15 @@ class Pith:
     """
 
     def __init__(self, machine="microvm", smp=1, mem="128M", cmdline="",
-                 cpu=None, iso=None, timeout=60, kernel=None, extra=()):
+                 cpu=None, iso=None, timeout=60, kernel=None, extra=(),
+                 disk=None):
         self.machine = machine
         self.smp = smp
         self.mem = mem
         self.cmdline = cmdline
         self.cpu = cpu
         self.iso = iso
+        self.disk = disk        # boot this disk image (tools/qemu.py disk=)
         self.timeout = timeout
         self.kernel = kernel
         self.extra = extra
@@ -109,7 +111,9 @@ class Pith:
 
     def start(self):
         """Launch QEMU with the serial console on our pipes; note the time."""
-        if self.iso is None:
+        if self.disk is not None:
+            require_file(self.disk, "build it first (make image)")
+        elif self.iso is None:
             self.kernel = require_file(self.kernel or kernel_path(),
                                        "build the kernel first (make)")
         else:
@@ -117,7 +121,7 @@ class Pith:
         self.args = qemu.qemu_args(
             self.kernel, machine=self.machine, smp=self.smp, mem=self.mem,
             cmdline=self.cmdline, cpu=self.cpu, iso=self.iso,
-            extra=self.extra, serial="stdio")
+            extra=self.extra, serial="stdio", disk=self.disk)
         self.start_time = time.monotonic()
         self.deadline = self.start_time + self.timeout
         self.proc = subprocess.Popen(
