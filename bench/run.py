@@ -21,6 +21,7 @@ import os
 import platform
 import re
 import shutil
+import socket
 import statistics
 import subprocess
 import sys
@@ -40,16 +41,24 @@ PITH_READY = re.compile(rb"^ready: \d+ cores, \d+ MiB RAM, (\d+) us since first 
 MACHINE = "microvm"
 SMP = 2
 MEM = "256M"
+# Both OSes get the same devices, made the same way. QEMU's virtio-mmio
+# (microvm) defaults to the legacy interface, which Pith does not drive;
+# Linux drives either, so both get virtio 1.x.
+MMIO_MODERN = ["-global", "virtio-mmio.force-legacy=false"]
+DISK = os.path.join(REPO, "build", "bench", "disk.img")
+DISK_SECTORS = 32768			# 4 KiB sectors: 128 MiB
+DRIVE_OPTS = "readonly=on,cache=writeback,aio=threads"	# host page cache, warmed
+NETPEER = os.path.join(HERE, "netpeer.py")
 
 
 class PithGuest(guest.Guest):
     """Pith booted exactly as guest.Guest boots Linux: same reader, same
     clock, same QEMU arguments from tools/qemu.py, no initrd."""
 
-    def __init__(self, kernel, cmdline, machine=MACHINE, smp=SMP, mem=MEM):
+    def __init__(self, kernel, cmdline, machine=MACHINE, smp=SMP, mem=MEM, extra=()):
         super().__init__(cmdline, machine=machine, smp=smp, mem=mem,
                          args=qemu.qemu_args(kernel, machine=machine, smp=smp,
-                                             mem=mem, cmdline=cmdline))
+                                             mem=mem, cmdline=cmdline, extra=extra))
 
     def is_ready(self, line):
         return PITH_READY.match(bytes(line)) is not None
@@ -178,6 +187,139 @@ def dispatch_once(quick):
     }
 
 
+# ---- devices: raw frames (virtio-net) and 4 KiB random reads (virtio-blk) ----
+
+class NetPeer:
+    """bench/netpeer.py in its own process, for one guest boot: QEMU's
+    dgram netdev joins the guest's NIC to it through two UDP ports of
+    127.0.0.1. report() ends it and returns its counts."""
+
+    def __enter__(self):
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            s.bind(("127.0.0.1", 0))	# a free port for QEMU's end
+            self.qemu_port = s.getsockname()[1]
+        self._proc = subprocess.Popen([sys.executable, NETPEER, str(self.qemu_port)],
+                                      stdout=subprocess.PIPE, stdin=subprocess.DEVNULL,
+                                      text=True)
+        self.port = int(self._proc.stdout.readline().split()[1])
+        return self
+
+    def __exit__(self, *exc):
+        self._proc.kill()
+        self._proc.wait()
+
+    def qemu_args(self):
+        netdev = (f"dgram,id=net0,local.type=inet,local.host=127.0.0.1,"
+                  f"local.port={self.qemu_port},remote.type=inet,"
+                  f"remote.host=127.0.0.1,remote.port={self.port}")
+        return MMIO_MODERN + guest.net_args(MACHINE, netdev=netdev)
+
+    def report(self):
+        self._proc.terminate()
+        out, _ = self._proc.communicate(timeout=10)
+        return json.loads(out.splitlines()[-1])
+
+
+def note_timeout(name, status):
+    """Says so on the progress line when a device benchmark's guest had to
+    be killed: its numbers are then missing, and this is why."""
+    if status is None:
+        print(f" [{name} killed at its timeout]", end="", flush=True)
+
+
+def net_side(name, make_guest, timeout):
+    """One boot of a netbench twin with its own peer: (fields, peer counts)."""
+    with NetPeer() as peer:
+        _, out, status = run_guest(make_guest(peer.qemu_args()), timeout)
+        note_timeout(name, status)
+        return parse_fields(out, "net"), peer.report()
+
+
+def net_once(quick):
+    """64-byte frames: ping-pong with the host's reflector, then a blast the
+    host counts (bench/guest/frame.h, bench/netpeer.py)."""
+    words = "2000 1000" if quick else "10000 3000"	# pings, blast ms
+    p = net_side("Pith", lambda extra: PithGuest(PITH_APP.format("netbench"),
+                                                 f"quiet -- {words}", extra=extra), 120)
+    lx = net_side("Linux", lambda extra: guest.Guest(f'bench=netbench args="{words}"',
+                                                     machine=MACHINE, smp=SMP, mem=MEM,
+                                                     extra=extra), 300)
+
+    def us(side, key):
+        f, _ = side
+        if not f.get(key) or not f.get("tsc_hz") or not f[key][0]:
+            return None
+        return f[key][0] * 1e6 / f["tsc_hz"][0]
+
+    def fps(side):
+        f, peer = side
+        if not peer["blast"] or peer["blast_span_s"] <= 0:
+            return None
+        sent = int(f["blast_frames"][0]) if f.get("blast_frames") else "?"
+        print(f" [{peer['blast']} of {sent} frames arrived]", end="", flush=True)
+        return peer["blast"] / peer["blast_span_s"]
+    return {
+        "frames_per_s": {"pith": fps(p), "linux": fps(lx)},
+        "frame_rtt_p50_us": {"pith": us(p, "pingpong_p50_ticks"),
+                             "linux": us(lx, "pingpong_p50_ticks")},
+        "frame_rtt_p99_us": {"pith": us(p, "pingpong_p99_ticks"),
+                             "linux": us(lx, "pingpong_p99_ticks")},
+    }
+
+
+def disk_image():
+    """DISK, made once: DISK_SECTORS 4 KiB sectors of random bytes, each
+    starting with its own number (64-bit little-endian), which blkbench
+    checks on every read. Then read through, so the host's page cache holds
+    all of it for either guest."""
+    last = (DISK_SECTORS - 1) * 4096
+    ok = os.path.exists(DISK) and os.path.getsize(DISK) == DISK_SECTORS * 4096
+    if ok:
+        with open(DISK, "rb") as f:
+            f.seek(last)
+            ok = f.read(8) == (DISK_SECTORS - 1).to_bytes(8, "little")
+    if not ok:
+        os.makedirs(os.path.dirname(DISK), exist_ok=True)
+        with open(DISK + ".tmp", "wb") as f:
+            for i in range(DISK_SECTORS):
+                f.write(i.to_bytes(8, "little") + os.urandom(4088))
+        os.replace(DISK + ".tmp", DISK)
+    with open(DISK, "rb") as f:
+        while f.read(1 << 20):
+            pass
+    return MMIO_MODERN + guest.disk_args(MACHINE, DISK, opts=DRIVE_OPTS)
+
+
+def blk_once(quick):
+    """4 KiB random reads of the whole disk at queue depth 1 and 32: Pith's
+    blkbench against fio (io_uring, O_DIRECT) on the same image."""
+    ramp, run_ms = (500, 1000) if quick else (1000, 5000)
+    fio = (f"--filename=/dev/vda --readonly --direct=1 --rw=randread --bs=4k "
+           f"--ioengine=io_uring --ramp_time={ramp}ms --runtime={run_ms}ms "
+           f"--time_based --eta=never --output-format=terse "
+           f"--name=qd1 --iodepth=1 --name=qd32 --iodepth=32 --stonewall")
+    _, pout, status = run_guest(PithGuest(PITH_APP.format("blkbench"),
+                                          f"quiet -- {ramp} {run_ms}", extra=disk_image()), 120)
+    note_timeout("Pith", status)
+    _, lout, status = run_guest(guest.Guest(f'bench=fio fio="{fio}"', machine=MACHINE,
+                                            smp=SMP, mem=MEM, extra=disk_image()), 300)
+    note_timeout("Linux", status)
+    pith = {}
+    for line in pout.splitlines():
+        m = re.match(r"blk qd=(\d+) iops=(\d+) reads=\d+ bad=(\d+) errors=(\d+)", line)
+        if m and m.group(3) == "0" and m.group(4) == "0":
+            pith[int(m.group(1))] = float(m.group(2))
+        elif m:
+            print(f" [Pith: {line.strip()}]", end="", flush=True)
+    linux = {}
+    for line in lout.splitlines():
+        f = line.strip().split(";")	# fio's terse format v3: 8th field read IOPS
+        if len(f) > 8 and f[0] == "3" and f[1].startswith("fio-") and f[4] == "0":
+            linux[int(f[2][2:])] = float(f[7])
+    return {"blk_qd1_iops": {"pith": pith.get(1), "linux": linux.get(1)},
+            "blk_qd32_iops": {"pith": pith.get(32), "linux": linux.get(32)}}
+
+
 # name: (function, {row: (label, unit, better)}) ; better: "lower" or "higher"
 METRICS = {
     "size": (size_once, {
@@ -199,13 +341,20 @@ METRICS = {
         "dispatch_tasks_per_s": ("Empty tasks per second", "1/s", "higher"),
         "forkjoin_p50_ns": ("Fork-join of two tasks p50", "ns", "lower"),
         "wake_p50_ns": ("Dispatch to a sleeping core p50 (Pith only)", "ns", "lower")}),
+    "net": (net_once, {
+        "frames_per_s": ("64-byte frames sent per second, counted by the host (virtio-net)",
+                         "1/s", "higher"),
+        "frame_rtt_p50_us": ("64-byte frame ping-pong with the host p50", "us", "lower"),
+        "frame_rtt_p99_us": ("64-byte frame ping-pong with the host p99", "us", "lower")}),
+    "blk": (blk_once, {
+        "blk_qd1_iops": ("virtio-blk 4 KiB random reads per second, QD1 (Linux: fio)",
+                         "1/s", "higher"),
+        "blk_qd32_iops": ("virtio-blk 4 KiB random reads per second, QD32 (Linux: fio)",
+                          "1/s", "higher")}),
 }
 
-# Slots the device and network issues fill; shown as n/a until they exist.
+# Slots the network stack's issues fill; shown as n/a until they exist.
 PLANNED = [
-    ("Raw frames per second (virtio-net)", "1/s"),
-    ("Frame ping-pong latency", "us"),
-    ("virtio-blk 4 KiB random read IOPS, QD1 / QD32", "1/s"),
     ("Static page requests per second (wrk)", "1/s"),
     ("Ping round trip", "us"),
     ("QEMU start to first HTTP 200", "ms"),
