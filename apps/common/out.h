@@ -52,4 +52,26 @@ static inline void out_fixed(uint64_t v, uint64_t scale, int digits)
 	}
 }
 
+/* "name" then v: one "key=value"-style field of a result line. */
+static inline void out_field(const char *name, uint64_t v)
+{
+	out_str(name);
+	out_u64(v);
+}
+
+/* argv[i] as a decimal number, or dflt when it is missing or not one. */
+static inline uint64_t arg_u64(int argc, char **argv, int i, uint64_t dflt)
+{
+	uint64_t v = 0;
+
+	if (i >= argc || !argv[i][0])
+		return dflt;
+	for (const char *s = argv[i]; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return dflt;
+		v = v * 10 + (uint64_t)(*s - '0');
+	}
+	return v;
+}
+
 #endif

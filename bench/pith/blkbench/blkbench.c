@@ -39,26 +39,6 @@ struct run {
 static uint8_t buf[QD_MAX][B_NVS_SECTOR] __attribute__((aligned(4096)));
 static struct b_nvs_req req[QD_MAX];
 
-static uint64_t arg_u64(int argc, char **argv, int i, uint64_t dflt)
-{
-	uint64_t v = 0;
-
-	if (i >= argc || !argv[i][0])
-		return dflt;
-	for (const char *s = argv[i]; *s; s++) {
-		if (*s < '0' || *s > '9')
-			return dflt;
-		v = v * 10 + (uint64_t)(*s - '0');
-	}
-	return v;
-}
-
-static void field(const char *name, uint64_t v)
-{
-	out_str(name);
-	out_u64(v);
-}
-
 static uint64_t next_sector(struct run *r)
 {
 	r->rng ^= r->rng >> 12;
@@ -167,12 +147,12 @@ static int measure(struct run *r, unsigned depth, uint64_t ramp_ms, uint64_t run
 	t0 = t1 = quantum_tsc();
 	if (!e)
 		e = pass(r, depth, t0 + run_ms * ms, &t1);
-	field("blk qd=", depth);
-	field(" iops=", t1 > t0 ? r->reads * b_tsc_hz() / (t1 - t0) : 0);
-	field(" reads=", r->reads);
-	field(" bad=", r->bad);
-	field(" errors=", r->errors);
-	field(" ticks=", t1 - t0);
+	out_field("blk qd=", depth);
+	out_field(" iops=", t1 > t0 ? r->reads * b_tsc_hz() / (t1 - t0) : 0);
+	out_field(" reads=", r->reads);
+	out_field(" bad=", r->bad);
+	out_field(" errors=", r->errors);
+	out_field(" ticks=", t1 - t0);
 	if (e) {
 		out_str(" submit_error=");
 		out_i64(e);
@@ -198,10 +178,10 @@ int app_main(int argc, char **argv)
 	measure(&r, 1, ramp_ms, run_ms);
 	if (depth)
 		measure(&r, depth, ramp_ms, run_ms);
-	field("blk sectors=", info.sectors);
-	field(" queue_size=", info.queue_size);
-	field(" max_inflight=", info.max_inflight);
-	field(" tsc_hz=", b_tsc_hz());
+	out_field("blk sectors=", info.sectors);
+	out_field(" queue_size=", info.queue_size);
+	out_field(" max_inflight=", info.max_inflight);
+	out_field(" tsc_hz=", b_tsc_hz());
 	out_str("\n");
 	return 0;
 }

@@ -30,26 +30,6 @@
 static uint64_t rtt[MAX_SAMPLES];
 static uint8_t blast_frame[FRAME_BURST][FRAME_LEN];
 
-static uint64_t arg_u64(int argc, char **argv, int i, uint64_t dflt)
-{
-	uint64_t v = 0;
-
-	if (i >= argc || !argv[i][0])
-		return dflt;
-	for (const char *s = argv[i]; *s; s++) {
-		if (*s < '0' || *s > '9')
-			return dflt;
-		v = v * 10 + (uint64_t)(*s - '0');
-	}
-	return v;
-}
-
-static void field(const char *name, uint64_t v)
-{
-	out_str(name);
-	out_u64(v);
-}
-
 /* Sends one frame, retrying while every transmit slot is busy. */
 static long tx_one(const uint8_t *f)
 {
@@ -104,10 +84,10 @@ static void pingpong(const uint8_t mac[6], uint32_t samples)
 			lost++;
 	}
 	stats_sort(rtt, got);
-	field("net pingpong_p50_ticks=", got ? stats_percentile(rtt, got, 50) : 0);
-	field(" pingpong_p99_ticks=", got ? stats_percentile(rtt, got, 99) : 0);
-	field(" samples=", got);
-	field(" lost=", lost);
+	out_field("net pingpong_p50_ticks=", got ? stats_percentile(rtt, got, 50) : 0);
+	out_field(" pingpong_p99_ticks=", got ? stats_percentile(rtt, got, 99) : 0);
+	out_field(" samples=", got);
+	out_field(" lost=", lost);
 	out_str("\n");
 }
 
@@ -142,9 +122,9 @@ static void blast(const uint8_t mac[6], uint64_t ms)
 		sent += done;
 		t1 = quantum_tsc();
 	} while (t1 < end && !err);
-	field("net blast_frames=", sent);
-	field(" blast_ticks=", t1 - t0);
-	field(" burst=", FRAME_BURST);
+	out_field("net blast_frames=", sent);
+	out_field(" blast_ticks=", t1 - t0);
+	out_field(" burst=", FRAME_BURST);
 	if (err) {
 		out_str(" error=");
 		out_i64(err);
@@ -158,13 +138,13 @@ static void driver_stats(void)
 
 	if (b_net_stats(0, &s) != 0)
 		return;
-	field("net pith tx_frames=", s.tx_frames);
-	field(" tx_drops=", s.tx_drops);
-	field(" tx_errors=", s.tx_errors);
-	field(" rx_frames=", s.rx_frames);
-	field(" rx_drops=", s.rx_drops);
-	field(" rx_errors=", s.rx_errors);
-	field(" interrupts=", s.interrupts);
+	out_field("net pith tx_frames=", s.tx_frames);
+	out_field(" tx_drops=", s.tx_drops);
+	out_field(" tx_errors=", s.tx_errors);
+	out_field(" rx_frames=", s.rx_frames);
+	out_field(" rx_drops=", s.rx_drops);
+	out_field(" rx_errors=", s.rx_errors);
+	out_field(" interrupts=", s.interrupts);
 	out_str("\n");
 }
 
@@ -183,7 +163,7 @@ int app_main(int argc, char **argv)
 	pingpong(info.mac, (uint32_t)samples);
 	blast(info.mac, blast_ms);
 	driver_stats();
-	field("net tsc_hz=", b_tsc_hz());
+	out_field("net tsc_hz=", b_tsc_hz());
 	out_str("\n");
 	return 0;
 }
