@@ -196,7 +196,7 @@ IMAGE_FILES := $(IMAGE_PROGRAMS:%=$(PROG_BUILD)/%) \
 
 .PHONY: program image
 program: $(if $(SRC),$(PROG_BUILD)/$(PROG_NAME).app)
-	@test -n "$(SRC)" || { echo "usage: make program SRC=dir (builds dir/*.c)"; exit 2; }
+	@test -n "$(SRC)" || { echo "usage: make program SRC=dir (builds dir/*.c, dir/*.cpp)"; exit 2; }
 
 $(PROG_BUILD)/obj/%.o: %.c
 	@mkdir -p $(@D)
@@ -238,6 +238,90 @@ $(PROG_BUILD)/image.list: FORCE
 
 -include $(shell find $(PROG_BUILD)/obj -name '*.d' 2>/dev/null)
 # ---- end of loadable programs -----------------------------------------------
+
+# ---- C and C++ programs: lib/c over newlib and libstdc++ (lib/c/README.md) ----
+# tools/build-libc.sh builds newlib 3.3 and libstdc++ 12 from Debian's
+# source packages (tools/deps.sh libc) into build/libc/sysroot, once; after
+# that it only checks its stamps. A C program links lib/c (crt0, the system
+# calls), lib/program/api.c (the b_* calls) and newlib with
+# lib/c/program.ld; a directory with *.cpp files is a C++ program and
+# links libstdc++ too (built on demand, after newlib).
+# Which programs: apps/NAME for NAME in LIBC_APPS, and `make program
+# SRC=dir` for a dir without a Cargo.toml, unless LIBC=none (then
+# lib/program alone, as for the bare samples hello, bmhello, faulty and
+# filetest, and every NAME.bin).
+LIBC_DIR := build/libc
+LIBC_SYSROOT := $(LIBC_DIR)/sysroot
+LIBC_CXX := g++
+LIBC_CC_INC := $(shell $(CC) -print-file-name=include)
+LIBC_CXX_INC := $(LIBC_SYSROOT)/include/c++/$(shell $(CC) -dumpversion)
+LIBC_APPS := hello-c hello-cpp parprintf fileround libctest
+ifneq ($(SRC),)
+ifeq ($(wildcard $(SRC)/Cargo.toml)$(filter none,$(LIBC)),)
+LIBC_APPS += $(PROG_NAME)
+endif
+endif
+# Hosted C (newlib's headers, then the compiler's; never the host's) with
+# the program flags of PROG_CFLAGS: -fPIE, no red zone, no stack protector;
+# and not Linux: the host gcc's __linux__, __unix__ and the like go.
+LIBC_FLAGS := -O2 -g -Wall -Wextra -Werror -fPIE -mno-red-zone -fno-stack-protector \
+	-ffunction-sections -fdata-sections --param=min-pagesize=0 -Iinclude -MMD -MP \
+	-U__linux__ -U__linux -Ulinux -U__gnu_linux__ -U__unix__ -U__unix -Uunix
+LIBC_CFLAGS := -std=gnu11 $(LIBC_FLAGS) -nostdinc \
+	-isystem $(LIBC_SYSROOT)/include -isystem $(LIBC_CC_INC)
+LIBC_CXXFLAGS := -std=gnu++17 $(LIBC_FLAGS) -nostdinc -nostdinc++ \
+	-isystem $(LIBC_CXX_INC) -isystem $(LIBC_CXX_INC)/x86_64-elf \
+	-isystem $(LIBC_SYSROOT)/include -isystem $(LIBC_CC_INC)
+LIBC_LD := lib/c/program.ld
+LIBC_LDFLAGS := -nostdlib -static-pie -Wl,-T,$(LIBC_LD) -Wl,--gc-sections \
+	-Wl,-z,max-page-size=4096 -Wl,-z,noexecstack -Wl,-z,text -Wl,--build-id=none \
+	-L$(LIBC_SYSROOT)/lib
+LIBC_LIBS_C := -Wl,--start-group -lc -lm -lgcc -Wl,--end-group
+LIBC_LIBS_CXX := -Wl,--start-group -lstdc++ -lm -lc -lgcc -lgcc_eh -Wl,--end-group
+LIBC_OBJ := $(PROG_BUILD)/libc-obj
+LIBC_RT_OBJ := $(patsubst %.c,$(LIBC_OBJ)/%.o,$(wildcard lib/c/*.c) lib/program/api.c)
+libc_dir = $(or $(PROG_DIR_$(1)),apps/$(1))
+libc_is_cxx = $(wildcard $(call libc_dir,$(1))/*.cpp)
+libc_objs = $(patsubst %,$(LIBC_OBJ)/%.o,$(basename $(wildcard \
+	$(call libc_dir,$(1))/*.c $(call libc_dir,$(1))/*.cpp)))
+libc_stamp = $(LIBC_DIR)/$(if $(call libc_is_cxx,$(1)),libstdcxx,newlib).stamp
+LIBC_IMAGE_PROGRAMS := hello-c.app hello-cpp.app parprintf.app fileround.app libctest.app
+IMAGE_PROGRAMS += $(LIBC_IMAGE_PROGRAMS)
+IMAGE_FILES += $(LIBC_IMAGE_PROGRAMS:%=$(PROG_BUILD)/%)
+$(IMAGE): $(LIBC_IMAGE_PROGRAMS:%=$(PROG_BUILD)/%)
+
+.PHONY: libc deps-libc
+deps-libc:
+	@tools/deps.sh libc
+# `make libc` builds both libraries (the tests' C++ programs need them).
+libc: $(LIBC_DIR)/libstdcxx.stamp
+
+$(LIBC_DIR)/newlib.stamp: tools/build-libc.sh | deps-libc
+	tools/build-libc.sh newlib
+$(LIBC_DIR)/libstdcxx.stamp: $(LIBC_DIR)/newlib.stamp tools/build-libc.sh | deps-libc
+	tools/build-libc.sh libstdcxx
+
+$(LIBC_OBJ)/%.o: %.c $(LIBC_DIR)/newlib.stamp
+	@mkdir -p $(@D)
+	$(CC) $(LIBC_CFLAGS) -c $< -o $@
+$(LIBC_OBJ)/%.o: %.cpp $(LIBC_DIR)/libstdcxx.stamp
+	@mkdir -p $(@D)
+	$(LIBC_CXX) $(LIBC_CXXFLAGS) -c $< -o $@
+.PRECIOUS: $(LIBC_OBJ)/%.o
+
+# The link checks what the loader and the interrupts need: only
+# R_X86_64_RELATIVE relocations, and no code using the red zone.
+$(LIBC_APPS:%=$(PROG_BUILD)/%.app): $(PROG_BUILD)/%.app: $$(call libc_objs,$$*) \
+		$(LIBC_RT_OBJ) $(LIBC_LD) $$(call libc_stamp,$$*)
+	$(CC) $(LIBC_LDFLAGS) -o $@ $(filter %.o,$^) \
+		$(if $(call libc_is_cxx,$*),$(LIBC_LIBS_CXX),$(LIBC_LIBS_C))
+	@! readelf -rW $@ | grep -E '^[0-9a-f]+ ' | grep -v R_X86_64_RELATIVE || \
+		{ echo "$@: a relocation other than R_X86_64_RELATIVE"; rm -f $@; exit 1; }
+	@! objdump -d --no-show-raw-insn $@ | grep -E -- '-0x[0-9a-f]+\(%rsp\)' || \
+		{ echo "$@: code above uses the red zone (below %rsp)"; rm -f $@; exit 1; }
+
+-include $(shell find $(LIBC_OBJ) -name '*.d' 2>/dev/null)
+# ---- end of C and C++ programs ----------------------------------------------
 
 # ---- Rust programs: lib/rust/pith, apps/*-rust (docs/PROGRAMS.md, "Rust") ----
 # A program directory holding a Cargo.toml is a Rust crate: a no_std

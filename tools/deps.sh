@@ -1,7 +1,7 @@
 #!/bin/sh
 # Installs the Debian packages a Pith task needs, and only those missing.
 #
-#   tools/deps.sh build|run|test|iso|bench|rust ...
+#   tools/deps.sh build|run|test|iso|bench|rust|libc ...
 #
 # Each group names what that task runs; groups add up. Nothing is fetched
 # from anywhere but the machine's configured Debian archive.
@@ -15,6 +15,9 @@ pkgs_bench="$pkgs_run libc6-dev cpio gzip gnuplot-nox"
 # Rust programs (lib/rust): Debian's compiler and cargo, with the host's
 # x86_64-unknown-linux-gnu core/alloc (called as /usr/bin/rustc, /usr/bin/cargo).
 pkgs_rust="$pkgs_build rustc cargo"
+# C and C++ programs (lib/c): the sources tools/build-libc.sh builds
+# newlib 3.3 and libstdc++ from, and g++ to build them with.
+pkgs_libc="$pkgs_build g++ xz-utils newlib-source gcc-12-source"
 
 want=""
 for group in "$@"; do
@@ -25,7 +28,8 @@ for group in "$@"; do
 	test)  want="$want $pkgs_test" ;;
 	bench) want="$want $pkgs_bench" ;;
 	rust)  want="$want $pkgs_rust" ;;
-	*) echo "deps.sh: unknown group '$group' (build run iso test bench rust)" >&2; exit 2 ;;
+	libc)  want="$want $pkgs_libc" ;;
+	*) echo "deps.sh: unknown group '$group' (build run iso test bench rust libc)" >&2; exit 2 ;;
 	esac
 done
 
