@@ -38,6 +38,7 @@ static const struct command commands[] = {
 	{ "cpu", "", "cores and their counters", cmd_cpu },
 	{ "net", "", "NICs: MAC, link, counters", cmd_net },
 	{ "disk", "", "drives: size, read-only, counters", cmd_disk },
+	{ "pci", "[BUS]", "PCI functions on BUS (0), read with b_bus_read", cmd_pci },
 	{ "dump", "ADDR LEN", "hex and ASCII of LEN bytes (1..65536) at ADDR", cmd_dump },
 	{ "peek", "ADDR [1|2|4|8]", "reads a value of 1, 2, 4 or 8 bytes", cmd_peek },
 	{ "poke", "ADDR VALUE [1|2|4|8]", "writes one (careful: can crash Pith)", cmd_poke },

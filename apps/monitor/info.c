@@ -2,8 +2,10 @@
  * What the machine has, from the API's queries: mem (free RAM, the program
  * area, the Monitor's staging buffer), cpu (cores and their work-queue
  * counters), net (each NIC's MAC, link and counters) and disk (each
- * drive's size, read-only flag and counters). One or two lines per item.
+ * drive's size, read-only flag and counters), pci (the functions on a bus,
+ * read through b_bus_read). One or two lines per item.
  */
+#include <pith/bus.h>
 #include <pith/console.h>
 #include <pith/net.h>
 #include <pith/nvs.h>
@@ -195,4 +197,52 @@ void cmd_disk(int argc, char **argv)
 		out_s("no drives\n");
 	for (unsigned i = 0; i < n; i++)
 		drive(i);
+}
+
+/* Hex with exactly n digits. */
+static void hex_digits(uint64_t v, unsigned n)
+{
+	char buf[16];
+
+	fmt_hex(buf, v, (int)n);
+	b_output(buf, n);
+}
+
+/* One function found through configuration space: bus:dev.fn vendor:device
+ * class; false when nothing answers there. */
+static bool pci_function(unsigned bus, unsigned dev, unsigned fn)
+{
+	long id = b_bus_read(bus, dev, fn, 0), class;
+
+	if (id < 0 || (id & 0xffff) == 0xffff)
+		return false;
+	class = b_bus_read(bus, dev, fn, 8);
+	hex_digits(bus, 2), out_s(":"), hex_digits(dev, 2), out_s("."), hex_digits(fn, 1);
+	out_s(" "), hex_digits((uint64_t)id & 0xffff, 4), out_s(":");
+	hex_digits((uint64_t)id >> 16, 4), out_s(" class ");
+	hex_digits((uint64_t)class >> 24, 2), out_s("."), hex_digits((uint64_t)class >> 16 & 0xff, 2);
+	out_nl();
+	return true;
+}
+
+/* pci [BUS]: the functions on one bus (0 by default), read by the Monitor
+ * itself through b_bus_read (BareMetal's BUS_READ). */
+void cmd_pci(int argc, char **argv)
+{
+	uint64_t bus = 0;
+	unsigned found = 0;
+
+	if (argc > 2 || (argc == 2 && !parse_uint(argv[1], 255, &bus))) {
+		usage("pci");
+		return;
+	}
+	for (unsigned dev = 0; dev < 32; dev++) {
+		long hdr = b_bus_read((unsigned)bus, dev, 0, 12);
+		unsigned fns = hdr >= 0 && (hdr >> 16 & 0x80) ? 8 : 1;	/* multi-function */
+
+		for (unsigned fn = 0; fn < fns; fn++)
+			found += pci_function((unsigned)bus, dev, fn);
+	}
+	if (!found)
+		out_s("no PCI functions on that bus\n");
 }

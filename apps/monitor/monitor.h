@@ -49,6 +49,7 @@ void cmd_mem(int argc, char **argv);
 void cmd_cpu(int argc, char **argv);
 void cmd_net(int argc, char **argv);
 void cmd_disk(int argc, char **argv);
+void cmd_pci(int argc, char **argv);
 
 /* peek.c: raw memory. */
 void cmd_dump(int argc, char **argv);
