@@ -429,7 +429,7 @@ bench-deps:
 	@tools/deps.sh bench
 	@bench/linux/build.sh
 
-# METRIC=boot (or size, minram, noise, dispatch) runs one metric alone.
+# METRIC=boot (or size, minram, noise, dispatch, net, blk) runs one metric alone.
 bench: bench-deps kernel $(BENCH_APP_IMAGES)
 	$(PYTHON) bench/run.py $(METRIC)
 
