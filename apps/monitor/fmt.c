@@ -6,6 +6,7 @@
 #include <pith/console.h>
 #include <pith/error.h>
 #include "monitor.h"
+#include "../common/out.h"
 
 static const struct {
 	long code;
@@ -42,14 +43,7 @@ void out_nl(void)
 
 void out_u(uint64_t v)
 {
-	char buf[20];
-	int i = sizeof(buf);
-
-	do {
-		buf[--i] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	b_output(buf + i, sizeof(buf) - i);
+	out_u64(v);	/* apps/common/out.h: the samples' one decimal printer */
 }
 
 void out_pad(uint64_t v, unsigned width)

@@ -457,15 +457,21 @@ bool bmfs_next(const struct bmfs *fs, unsigned *cursor, struct bmfs_file *out)
 	return false;
 }
 
-int bmfs_find(const struct bmfs *fs, const char *name, struct bmfs_file *out)
+/* The live record named name on a mounted fs: its slot, or the error of
+ * the mount state, the name, or B_ENOENT. */
+static int named_slot(const struct bmfs *fs, const char *name)
 {
-	int rc = ready(fs), slot;
+	int rc = ready(fs);
 
 	if (rc == 0)
 		rc = lookup_name_ok(name);
-	if (rc)
-		return rc;
-	slot = find_slot(fs, name);
+	return rc ? rc : find_slot(fs, name);
+}
+
+int bmfs_find(const struct bmfs *fs, const char *name, struct bmfs_file *out)
+{
+	int slot = named_slot(fs, name);
+
 	if (slot < 0)
 		return slot;
 	if (out)
@@ -608,13 +614,8 @@ int bmfs_create(struct bmfs *fs, const char *name, uint64_t blocks)
 int bmfs_delete(struct bmfs *fs, const char *name)
 {
 	uint8_t saved[BMFS_RECORD_SIZE];
-	int rc = ready(fs), slot;
+	int slot = named_slot(fs, name);
 
-	if (rc == 0)
-		rc = lookup_name_ok(name);
-	if (rc)
-		return rc;
-	slot = find_slot(fs, name);
 	if (slot < 0)
 		return slot;
 	copy_mem(saved, record(fs, (unsigned)slot), BMFS_RECORD_SIZE);

@@ -38,14 +38,16 @@ struct tool {
 
 /* ---- the image as a bmfs_dev --------------------------------------------- */
 
-static long image_read(void *mem, uint64_t start, uint64_t count, void *ctx)
+/* Moves count sectors between mem and the image at sector start, through
+ * short transfers and EINTR: the sectors moved before an error, or B_EIO. */
+static long image_io(int fd, void *mem, uint64_t start, uint64_t count, bool write)
 {
-	int fd = *(int *)ctx;
 	size_t len = count * BMFS_SECTOR_SIZE, done = 0;
 
 	while (done < len) {
-		ssize_t n = pread(fd, (char *)mem + done, len - done,
-				  (off_t)(start * BMFS_SECTOR_SIZE + done));
+		off_t at = (off_t)(start * BMFS_SECTOR_SIZE + done);
+		ssize_t n = write ? pwrite(fd, (char *)mem + done, len - done, at) :
+				    pread(fd, (char *)mem + done, len - done, at);
 		if (n <= 0) {
 			if (n < 0 && errno == EINTR)
 				continue;
@@ -56,22 +58,14 @@ static long image_read(void *mem, uint64_t start, uint64_t count, void *ctx)
 	return (long)count;
 }
 
+static long image_read(void *mem, uint64_t start, uint64_t count, void *ctx)
+{
+	return image_io(*(int *)ctx, mem, start, count, false);
+}
+
 static long image_write(const void *mem, uint64_t start, uint64_t count, void *ctx)
 {
-	int fd = *(int *)ctx;
-	size_t len = count * BMFS_SECTOR_SIZE, done = 0;
-
-	while (done < len) {
-		ssize_t n = pwrite(fd, (const char *)mem + done, len - done,
-				   (off_t)(start * BMFS_SECTOR_SIZE + done));
-		if (n <= 0) {
-			if (n < 0 && errno == EINTR)
-				continue;
-			return done >= BMFS_SECTOR_SIZE ? (long)(done / BMFS_SECTOR_SIZE) : B_EIO;
-		}
-		done += (size_t)n;
-	}
-	return (long)count;
+	return image_io(*(int *)ctx, (void *)mem, start, count, true);
 }
 
 static int image_dev(struct tool *t, struct bmfs_dev *dev)
