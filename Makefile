@@ -8,7 +8,11 @@ PYTHON := /usr/bin/python3
 MACHINE ?= microvm
 SMP ?= 2
 MEM ?= 128M
-CMDLINE ?=
+# `make run` starts the web server from the disk (the Monitor runs the
+# program after --); `q` on the console stops it and the prompt follows.
+# The guest's port 80 is 127.0.0.1:HTTP_PORT on the host.
+CMDLINE ?= -- httpd
+HTTP_PORT ?= 8080
 
 # ---- kernel ---------------------------------------------------------------
 KERNEL_C := $(wildcard kernel/*.c kernel/arch/x86_64/*.c kernel/drivers/*.c) lib/bmfs/bmfs.c
@@ -23,8 +27,17 @@ APP_NAME := $(notdir $(APP_DIR))
 ifneq ($(APP),)
 BUILD := build/app-$(APP_NAME)
 endif
-APP_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(wildcard $(APP_DIR)/*.c))
-KERNEL_OBJ := $(KERNEL_C:%.c=$(BUILD)/%.o) $(KERNEL_S:%.S=$(BUILD)/%.o) $(APP_OBJ)
+# lib/net and lib/http (docs/NETWORK.md); apps/httpd links them, the port
+# and its compiled-in sites.
+NET_SRC := $(filter-out lib/net/port_%.c,$(wildcard lib/net/*.c))
+HTTP_SRC := $(wildcard lib/http/*.c)
+APP_LIBS_httpd := $(NET_SRC) lib/net/port_pith.c $(HTTP_SRC) build/gen/site_demo.c \
+	build/gen/site_bench.c
+# A program may link libraries too: APP_LIBS_<name> (lib/net, lib/http, a
+# generated file under build/gen), compiled with the program's flags.
+APP_LIB_SRC = $(APP_LIBS_$(APP_NAME))
+APP_OBJ = $(patsubst %.c,$(BUILD)/%.o,$(wildcard $(APP_DIR)/*.c) $(APP_LIB_SRC))
+KERNEL_OBJ = $(KERNEL_C:%.c=$(BUILD)/%.o) $(KERNEL_S:%.S=$(BUILD)/%.o) $(APP_OBJ)
 
 # Freestanding, no SSE in the kernel (programs own those registers), frame
 # pointers kept for stack traces, no red zone (interrupts share the stack),
@@ -37,7 +50,7 @@ KERNEL_CFLAGS := -std=gnu11 -Os -Wall -Wextra -Werror -g \
 	-nostdinc -isystem $(shell $(CC) -print-file-name=include) -Iinclude -MMD -MP \
 	-DPITH_APP_NAME='"$(APP_NAME)"'
 # Programs own the FPU/SSE registers, so only they may use them.
-APP_CFLAGS := $(filter-out -mgeneral-regs-only,$(KERNEL_CFLAGS))
+APP_CFLAGS := $(filter-out -mgeneral-regs-only -Os,$(KERNEL_CFLAGS)) -O2 -Ilib
 KERNEL_LDFLAGS := -nostdlib -static -no-pie -z max-page-size=4096 \
 	-z noexecstack --build-id=none --gc-sections -T kernel/kernel.ld
 
@@ -47,7 +60,7 @@ kernel: $(BUILD)/pith.elf
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(if $(filter $(APP_DIR)/%,$<),$(APP_CFLAGS),$(KERNEL_CFLAGS)) -c $< -o $@
+	$(CC) $(if $(filter $(APP_DIR)/% $(APP_LIB_SRC),$<),$(APP_CFLAGS),$(KERNEL_CFLAGS)) -c $< -o $@
 
 $(BUILD)/%.o: %.S
 	@mkdir -p $(@D)
@@ -79,8 +92,10 @@ deps-run:
 # The disk: build/pith-disk.img (make image), the monitor's programs on BMFS.
 run: deps-run
 	@$(MAKE) --no-print-directory kernel image
+	@echo "Pith: http://127.0.0.1:$(HTTP_PORT)/ (try: curl http://127.0.0.1:$(HTTP_PORT)/status.json);" \
+		"q stops the server, Ctrl-A X quits QEMU"
 	$(PYTHON) tools/qemu.py run --machine $(MACHINE) --smp $(SMP) --mem $(MEM) \
-		--cmdline "$(CMDLINE)" --drive $(IMAGE) $(BUILD)/pith.elf
+		--cmdline "$(CMDLINE)" --drive $(IMAGE) --hostfwd $(HTTP_PORT):80 $(BUILD)/pith.elf
 
 # QEMU stopped before its firmware runs, waiting for `gdb build/pith.elf`
 # with `target remote :1234` (then `break kmain`, `continue`).
@@ -152,12 +167,70 @@ $(BUILD)/fuzz/fuzz_elf: tests/fuzz/fuzz_elf.c kernel/elf.c kernel/elf.h
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -iquote kernel -o $@ $(filter %.c,$^)
 
+# ---- end of BMFS --------------------------------------------------------------
+
+# ---- lib/net and lib/http: TCP/IP and HTTP (docs/NETWORK.md) -------------
+# Portable C, built for the host (unit tests, fuzz targets, the packet
+# runner) and into programs; port_pith.c alone calls the Pith API.
+# tests/unit/net/test_X.c links all of lib/net plus the shared test helpers
+# tests/unit/net/lib_*.c; tests/unit/http/test_X.c links lib/http.
+NET_HDR := $(wildcard lib/net/*.h)
+HTTP_HDR := $(wildcard lib/http/*.h)
+NET_TEST_LIB := $(wildcard tests/unit/net/lib_*.c tests/unit/net/*.h)
+NET_UNIT := $(patsubst tests/unit/net/test_%.c,$(BUILD)/tests/net/test_%, \
+	$(wildcard tests/unit/net/test_*.c))
+HTTP_UNIT := $(patsubst tests/unit/http/test_%.c,$(BUILD)/tests/http/test_%, \
+	$(wildcard tests/unit/http/test_*.c))
+UNIT_BIN += $(NET_UNIT) $(HTTP_UNIT)
+$(BUILD)/tests/net/test_%: tests/unit/net/test_%.c $(NET_SRC) $(NET_HDR) $(NET_TEST_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(UNIT_CFLAGS) $(UNIT_SAN_DEFAULT) -Ilib -iquote lib/net -iquote tests/unit/net \
+		-o $@ $(filter %.c,$^) -lcmocka
+$(BUILD)/tests/http/test_%: tests/unit/http/test_%.c $(HTTP_SRC) $(HTTP_HDR) $(wildcard tests/unit/http/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(UNIT_CFLAGS) $(UNIT_SAN_DEFAULT) -Ilib -iquote lib/http -o $@ \
+		$(filter %.c,$^) -lcmocka
+
+# apps/httpd's compiled-in sites (tools/mksite.py): apps/httpd/site as
+# site_demo, the benchmark's 612-byte page as site_bench.
+build/gen/site_demo.c: tools/mksite.py $(wildcard apps/httpd/site/*)
+	@mkdir -p $(@D)
+	$(PYTHON) tools/mksite.py apps/httpd/site $@ site_demo
+build/gen/site_bench.c: tools/mksite.py $(wildcard apps/httpd/site-bench/*)
+	@mkdir -p $(@D)
+	$(PYTHON) tools/mksite.py apps/httpd/site-bench $@ site_bench
+
+# The scripted packet runner (tests/pkt/README.md): timed lines that inject
+# a frame or expect one, against lib/net on a virtual clock.
+PKT_SRC := $(wildcard tests/pkt/*.c tests/pkt/*.h)
+$(BUILD)/pktrun: $(PKT_SRC) $(NET_SRC) $(NET_HDR)
+	@mkdir -p $(@D)
+	$(CC) $(UNIT_CFLAGS) $(UNIT_SAN_DEFAULT) -Ilib -iquote lib/net -iquote tests/pkt \
+		-o $@ $(filter %.c,$^)
+.PHONY: pkt
+pkt: $(BUILD)/pktrun
+	@tests/pkt/run.sh $(BUILD)/pktrun tests/pkt/scripts/*.pkt
+
+# Fuzz targets over lib/net (tests/fuzz/fuzz_net_*.c) and lib/http
+# (tests/fuzz/fuzz_http*.c).
+FUZZ_NET := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_net_*.c))
+FUZZ_HTTP := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_http*.c))
+FUZZ_TARGETS += $(FUZZ_NET) $(FUZZ_HTTP)
+FUZZ_BIN := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/fuzz_%)
+$(FUZZ_NET:%=$(BUILD)/fuzz/fuzz_%): $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(NET_SRC) $(NET_HDR)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -iquote lib/net -o $@ $(filter %.c,$^)
+$(FUZZ_HTTP:%=$(BUILD)/fuzz/fuzz_%): $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(HTTP_SRC) $(HTTP_HDR)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -iquote lib/http -o $@ $(filter %.c,$^)
+
+# Every target, bmfs's and elf's above included.
 .PHONY: fuzz fuzz-quick
 fuzz: $(FUZZ_BIN)
 	@tests/fuzz/run.sh $(FUZZ_TIME) $(FUZZ_BIN)
 fuzz-quick: $(FUZZ_BIN)
 	@tests/fuzz/run.sh $(FUZZ_QUICK_TIME) $(FUZZ_BIN)
-# ---- end of BMFS --------------------------------------------------------------
+# ---- end of lib/net and lib/http ------------------------------------------
 
 # ---- loadable programs: lib/program, samples, disk image (docs/PROGRAMS.md) ----
 # `make program SRC=dir` links dir/*.c with lib/program into
@@ -176,7 +249,7 @@ PROG_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror \
 	-ffreestanding -fPIE -mno-red-zone -fno-stack-protector \
 	-fno-asynchronous-unwind-tables -fno-unwind-tables \
 	-ffunction-sections -fdata-sections --param=min-pagesize=0 \
-	-nostdinc -isystem $(shell $(CC) -print-file-name=include) -Iinclude -MMD -MP
+	-nostdinc -isystem $(shell $(CC) -print-file-name=include) -Iinclude -Ilib -MMD -MP
 PROG_LD := lib/program/program.ld
 PROG_LDFLAGS := -nostdlib -Wl,-T,$(PROG_LD) -Wl,--gc-sections -Wl,-z,max-page-size=4096 \
 	-Wl,-z,noexecstack -Wl,-z,text -Wl,--build-id=none
@@ -186,12 +259,15 @@ ifneq ($(SRC),)
 PROG_NAME := $(notdir $(patsubst %/,%,$(SRC)))
 PROG_DIR_$(PROG_NAME) := $(patsubst %/,%,$(SRC))
 endif
-prog_objs = $(patsubst %.c,$(PROG_BUILD)/obj/%.o,$(wildcard $(or $(PROG_DIR_$(1)),apps/$(1))/*.c))
+prog_objs = $(patsubst %.c,$(PROG_BUILD)/obj/%.o,$(wildcard $(or $(PROG_DIR_$(1)),apps/$(1))/*.c) \
+	$(APP_LIBS_$(1)))
 IMAGE := build/pith-disk.img
 IMAGE_SIZE ?= 64M
-IMAGE_PROGRAMS := hello.app bmhello.app bmhello.bin faulty.app filetest.app
+IMAGE_PROGRAMS := hello.app bmhello.app bmhello.bin faulty.app filetest.app httpd.app
 INIT ?=
-IMAGE_FILES := $(IMAGE_PROGRAMS:%=$(PROG_BUILD)/%) \
+# The web server's site: apps/httpd/site/NAME as www/NAME (apps/httpd/site.c).
+IMAGE_SITE := $(foreach f,$(wildcard apps/httpd/site/*),www/$(notdir $(f))=$(f))
+IMAGE_FILES := $(IMAGE_PROGRAMS:%=$(PROG_BUILD)/%) $(IMAGE_SITE) \
 	$(if $(INIT),init.app=$(PROG_BUILD)/$(INIT).app)
 
 .PHONY: program image
@@ -222,7 +298,7 @@ image: $(IMAGE)
 # in block 0 loads the default kernel, build/pith.elf (the Monitor), by
 # multiboot2 with IMAGE_CMDLINE; with APP= a make of its own builds that kernel.
 $(IMAGE): build/bmfs tools/mkimage.sh tools/bootsect.py build/pith.elf \
-		$(PROG_BUILD)/image.list $(patsubst init.app=%,%,$(IMAGE_FILES))
+		$(PROG_BUILD)/image.list $(foreach f,$(IMAGE_FILES),$(lastword $(subst =, ,$(f))))
 	@tools/deps.sh iso
 	tools/mkimage.sh -k build/pith.elf -c "$(IMAGE_CMDLINE)" $@ $(IMAGE_SIZE) $(IMAGE_FILES)
 ifneq ($(APP),)
@@ -407,7 +483,7 @@ unit: deps-test $(UNIT_BIN)
 
 # `make app-NAME` builds apps/NAME into build/app-NAME/pith.elf; the system
 # tests boot the programs in TEST_APPS.
-TEST_APPS := wqtest primes mandelbrot nettest blktest
+TEST_APPS := wqtest primes mandelbrot nettest blktest httpd
 TEST_APP_IMAGES := $(TEST_APPS:%=app-%)
 app-%: FORCE
 	@$(MAKE) --no-print-directory APP=apps/$* kernel
@@ -430,10 +506,10 @@ bench-deps:
 	@bench/linux/build.sh
 
 # METRIC=boot (or size, minram, noise, dispatch, net, blk) runs one metric alone.
-bench: bench-deps kernel $(BENCH_APP_IMAGES)
+bench: bench-deps kernel $(BENCH_APP_IMAGES) app-httpd
 	$(PYTHON) bench/run.py $(METRIC)
 
-bench-quick: bench-deps kernel $(BENCH_APP_IMAGES)
+bench-quick: bench-deps kernel $(BENCH_APP_IMAGES) app-httpd
 	$(PYTHON) bench/run.py --quick $(METRIC)
 
 # lib/ must never include kernel headers (docs/ARCHITECTURE.md).

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Installs the Debian packages a Pith task needs, and only those missing.
 #
-#   tools/deps.sh build|run|test|iso|bench|rust|libc ...
+#   tools/deps.sh build|run|test|iso|bench|rust|libc|shot ...
 #
 # Each group names what that task runs; groups add up. Nothing is fetched
 # from anywhere but the machine's configured Debian archive.
@@ -10,14 +10,16 @@ set -eu
 pkgs_build="gcc make binutils gawk"
 pkgs_run="$pkgs_build qemu-system-x86 qemu-utils"
 pkgs_iso="grub-common grub-pc-bin grub-efi-amd64-bin xorriso mtools"
-pkgs_test="$pkgs_run $pkgs_iso ovmf libcmocka-dev pkg-config python3 python3-pytest clang libclang-rt-14-dev"
-pkgs_bench="$pkgs_run libc6-dev cpio gzip gnuplot-nox"
+pkgs_test="$pkgs_run $pkgs_iso ovmf libcmocka-dev pkg-config python3 python3-pytest clang libclang-rt-14-dev curl wget wrk iproute2 iputils-ping"
+pkgs_bench="$pkgs_run libc6-dev cpio gzip gnuplot-nox wrk"
 # Rust programs (lib/rust): Debian's compiler and cargo, with the host's
 # x86_64-unknown-linux-gnu core/alloc (called as /usr/bin/rustc, /usr/bin/cargo).
 pkgs_rust="$pkgs_build rustc cargo"
 # C and C++ programs (lib/c): the sources tools/build-libc.sh builds
 # newlib 3.3 and libstdc++ from, and g++ to build them with.
 pkgs_libc="$pkgs_build g++ xz-utils newlib-source gcc-12-source"
+# The README's screenshot (tools/screenshot.sh): headless Chromium.
+pkgs_shot="$pkgs_run chromium curl"
 
 want=""
 for group in "$@"; do
@@ -29,7 +31,8 @@ for group in "$@"; do
 	bench) want="$want $pkgs_bench" ;;
 	rust)  want="$want $pkgs_rust" ;;
 	libc)  want="$want $pkgs_libc" ;;
-	*) echo "deps.sh: unknown group '$group' (build run iso test bench rust libc)" >&2; exit 2 ;;
+	shot)  want="$want $pkgs_shot" ;;
+	*) echo "deps.sh: unknown group '$group' (build run iso test bench rust libc shot)" >&2; exit 2 ;;
 	esac
 done
 

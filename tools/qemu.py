@@ -126,6 +126,16 @@ def drive_args(drives, machine):
     return args
 
 
+def user_net_args(machine, forwards, netdev="n0"):
+    """A virtio-net NIC on QEMU's user networking (slirp: DHCP gives the
+    guest 10.0.2.15), with each (host_port, guest_port) of forwards as
+    127.0.0.1:host_port -> the guest's guest_port over TCP. Only loopback
+    is ever bound."""
+    dev = "virtio-net-device" if machine == "microvm" else "virtio-net-pci"
+    fwd = "".join(f",hostfwd=tcp:127.0.0.1:{h}-:{g}" for h, g in forwards)
+    return ["-netdev", f"user,id={netdev}{fwd}", "-device", f"{dev},netdev={netdev}"]
+
+
 def boot_args(kernel, machine, cmdline, iso, disk=None):
     """The arguments that say what to boot: a PVH kernel, a CD image or a
     bootable disk image."""
@@ -173,6 +183,9 @@ def parse_cli(argv):
                           "e.g. build/pith-disk.img; it is drive 0")
     run.add_argument("--drive", action="append", default=[], metavar="IMAGE",
                      help="attach a disk image as a virtio-blk drive (repeatable)")
+    run.add_argument("--hostfwd", action="append", default=[], metavar="HOST:GUEST",
+                     help="a NIC on user networking forwarding 127.0.0.1:HOST "
+                          "to the guest's TCP port GUEST (repeatable)")
     run.add_argument("--print", action="store_true",
                      help="print the QEMU command instead of running it")
     run.add_argument("kernel", nargs="?", default=None, metavar="KERNEL")
@@ -185,6 +198,19 @@ def parse_cli(argv):
     return opts
 
 
+def net_extra(opts):
+    """The --hostfwd NIC's arguments (none without --hostfwd)."""
+    if not opts.hostfwd:
+        return []
+    fwds = []
+    for spec in opts.hostfwd:
+        host, _, guest = spec.partition(":")
+        if not (host.isdigit() and guest.isdigit()):
+            raise ValueError(f"--hostfwd {spec!r}: expected HOSTPORT:GUESTPORT")
+        fwds.append((int(host), int(guest)))
+    return user_net_args(opts.machine, fwds)
+
+
 def main(argv):
     """The CLI: print the command, or run QEMU and return Pith's exit code."""
     opts = parse_cli(argv)
@@ -192,7 +218,8 @@ def main(argv):
         accel = choose_accel()
         args = qemu_args(opts.kernel, machine=opts.machine, smp=opts.smp,
                          mem=opts.mem, cmdline=opts.cmdline, accel=accel,
-                         cpu=opts.cpu, iso=opts.iso, extra=opts.extra,
+                         cpu=opts.cpu, iso=opts.iso,
+                         extra=net_extra(opts) + opts.extra,
                          serial="mon:stdio", drives=opts.drive, disk=opts.disk)
     except ValueError as e:
         print(f"qemu.py: {e}", file=sys.stderr)

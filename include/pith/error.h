@@ -20,7 +20,15 @@
 #define B_EROFS		(-30)	/* the drive is read-only */
 #define B_ERANGE	(-34)	/* past the end */
 #define B_EDEADLK	(-35)	/* the call would wait for itself */
+#define B_EPIPE		(-32)	/* writing after the stream was shut down (lib/net) */
 #define B_ENAMETOOLONG	(-36)	/* a file name longer than the format allows */
+#define B_EMSGSIZE	(-90)	/* a datagram too long to send */
+#define B_EADDRINUSE	(-98)	/* the port is taken */
+#define B_ECONNRESET	(-104)	/* the peer reset the connection */
+#define B_ENOTCONN	(-107)	/* the connection is not (or no longer) open */
+#define B_ETIMEDOUT	(-110)	/* no answer in time */
+#define B_ECONNREFUSED	(-111)	/* the peer refused the connection */
+#define B_EHOSTUNREACH	(-113)	/* no address or route to the host */
 #define B_ECORRUPT	(-117)	/* data on the disk fails its checks (Linux EUCLEAN) */
 #define B_EFAULTED	(-256)	/* the program faulted and was stopped (Pith's own, past Linux's) */
 
