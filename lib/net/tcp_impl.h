@@ -59,7 +59,7 @@
 #define TCP_RTO_MAX		60000	/* RFC 6298 §2.5 */
 #define TCP_RTX_MAX		15	/* retransmissions of one segment before giving up */
 #define TCP_RTX_TIME_MAX	120000	/* RFC 1122 §4.2.3.5 R2: at least 100 s */
-#define TCP_SYN_RETRIES		6	/* SYN: 1+2+4+8+16+32 s, then B_ETIMEDOUT */
+#define TCP_SYN_RETRIES		6	/* SYN again at 1, 3, 7, 15, 31, 63 s; B_ETIMEDOUT one capped RTO later, 123 s */
 #define TCP_SYNACK_RETRIES	5	/* SYN-ACK of a listener's child */
 #define TCP_DELACK_MS		40	/* RFC 9293 §3.8.6.3: under 0.5 s */
 #define TCP_KEEP_INTVL_MS	75000	/* between keepalive probes (BSD's, Linux's) */
