@@ -390,7 +390,8 @@ void http_req_reset(struct http_req *r)
  * still incomplete, HTTP_PARSE_DONE with *used = the bytes up to and
  * including the head's last LF, or a status code (400, 414, 431, 505)
  * with *used counting the byte that failed. Called again after a status
- * it answers 400. r->started tells whether any byte of a request came.
+ * it answers 400. r->started tells whether any byte of a request came
+ * (the empty lines a client may send after a body are none).
  */
 int http_parse(struct http_req *r, const struct http_limits *lim, const uint8_t *p,
 	       size_t n, size_t *used)
@@ -399,7 +400,6 @@ int http_parse(struct http_req *r, const struct http_limits *lim, const uint8_t 
 	int err = 0;
 
 	for (i = 0; i < n && err == 0; i++) {
-		r->started = true;
 		if (r->state < P_FIELD_START) {
 			err = line_byte(r, p[i]);
 			if (err == 0 && ++r->line_len > lim->line_max)
@@ -411,6 +411,8 @@ int http_parse(struct http_req *r, const struct http_limits *lim, const uint8_t 
 			else if (err == 0 && r->fields > lim->fields_max)
 				err = 431;
 		}
+		if (r->state > P_START_LF)
+			r->started = true;	/* not by empty lines alone (§2.2) */
 	}
 	*used = i;
 	if (err == 0)

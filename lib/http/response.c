@@ -111,7 +111,9 @@ static const char *opaque(const char *tag)
 bool http_inm_match(const char *inm, size_t len, const char *etag)
 {
 	const char *ours = opaque(etag);
-	size_t ours_len = http_str_len(ours, HTTP_ETAG_MAX);
+	/* An app's tag may be longer than http_etag's; past the kept
+	 * If-None-Match it cannot match. */
+	size_t ours_len = http_str_len(ours, HTTP_INM_MAX + 1);
 	size_t i = 0;
 
 	if (len == 1 && inm[0] == '*')

@@ -110,6 +110,25 @@ static void test_if_none_match(void **state)
 	free(out);
 }
 
+/* An app's own ETag, longer than http_etag's (a SHA-1): 304 as well. */
+static void test_if_none_match_long_etag(void **state)
+{
+	static const char sha[] = "\"0123456789abcdef0123456789abcdef01234567\"";
+	static const struct http_file file = { "/f.txt", b_txt, 4, NULL, sha };
+	static const struct http_site one = { &file, 1 };
+	const char *req = "GET /f.txt" H11
+			  "If-None-Match: W/\"0123456789abcdef0123456789abcdef01234567\"\r\n\r\n";
+	struct run *r = run_new(UNLIMITED, NULL);
+
+	(void)state;
+	r->srv.cfg.site = (void *)&one;
+	feed_at(&r->conn, &r->out, req, strlen(req), UNLIMITED, 0);
+	assert_int_equal(nth_status(r->out.buf, 0), 304);
+	assert_non_null(strstr(r->out.buf, sha));
+	assert_int_equal(strlen(strstr(r->out.buf, "\r\n\r\n")), 4);
+	run_free(r);
+}
+
 static void test_statuses(void **state)
 {
 	static const struct req_case cases[] = {
@@ -553,6 +572,25 @@ static void test_idle_timeout(void **state)
 	run_free(r);
 }
 
+/* The CRLF an old client sends after a body (RFC 9112 §2.2) starts no
+ * request: the idle timer runs, not the header timer (no 408). */
+static void test_blank_line_idle(void **state)
+{
+	struct run *r = run_new(UNLIMITED, NULL);
+	const char *req = "POST /" H11 "Content-Length: 2\r\n\r\nab\r\n";
+	size_t len;
+
+	(void)state;
+	feed_at(&r->conn, &r->out, req, strlen(req), UNLIMITED, 0);
+	len = r->out.len;
+	assert_int_equal(http_conn_deadline(&r->conn), 30000);
+	assert_int_equal(http_conn_poll(&r->conn, 10000), HTTP_NEXT_OPEN);
+	assert_int_equal(http_conn_poll(&r->conn, 30000), HTTP_NEXT_CLOSE);
+	assert_int_equal(r->out.len, len);	/* no 408 */
+	assert_int_equal(count_responses(r->out.buf), 1);
+	run_free(r);
+}
+
 static void test_send_timeout(void **state)
 {
 	struct run *r = run_new(0, NULL);
@@ -709,6 +747,7 @@ int main(void)
 		cmocka_unit_test(test_head_same_length_no_body),
 		cmocka_unit_test(test_mime_from_path),
 		cmocka_unit_test(test_if_none_match),
+		cmocka_unit_test(test_if_none_match_long_etag),
 		cmocka_unit_test(test_statuses),
 		cmocka_unit_test(test_field_syntax),
 		cmocka_unit_test(test_smuggling),
@@ -725,6 +764,7 @@ int main(void)
 		cmocka_unit_test(test_header_timeout),
 		cmocka_unit_test(test_slowloris),
 		cmocka_unit_test(test_idle_timeout),
+		cmocka_unit_test(test_blank_line_idle),
 		cmocka_unit_test(test_send_timeout),
 		cmocka_unit_test(test_eof),
 		cmocka_unit_test(test_after_close),

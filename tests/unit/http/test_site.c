@@ -1,9 +1,10 @@
 /*
  * mime.c, site.c and testfile.c: content types by extension, table
  * lookup, entity-tags (the same FNV-1a tools/mksite.py computes), and
- * If-None-Match's list matching.
+ * If-None-Match's list matching; and the C tools/mksite.py writes.
  */
 #include "http_test.h"
+#include <unistd.h>
 
 static const char *type(const char *path)
 {
@@ -89,6 +90,72 @@ static void test_inm(void **state)
 	assert_false(inm("\"a\" junk \"x\"", "\"x\""));
 }
 
+/* An app's own tag may be longer than http_etag's (a SHA-1 here): it is
+ * compared whole, not cut at HTTP_ETAG_MAX. */
+static void test_inm_long_etag(void **state)
+{
+	const char *sha = "\"0123456789abcdef0123456789abcdef01234567\"";
+
+	(void)state;
+	assert_true(inm(sha, sha));
+	assert_true(inm("W/\"0123456789abcdef0123456789abcdef01234567\"", sha));
+	assert_false(inm("\"0123456789abcdef0123456\"", sha));
+	assert_false(inm("\"0123456789abcdef0123456789abcdef0123456\"", sha));
+}
+
+/* A comment line mksite wrote is one whole comment: no "*" "/" inside
+ * ends it early, no "/" "*" inside nests one (-Werror=comment). */
+static bool comment_closed(const char *line)
+{
+	size_t n = strlen(line);
+	const char *end = strstr(line + 2, "*/");
+
+	return end == line + n - 2 && !strstr(line + 2, "/*");
+}
+
+/* tools/mksite.py on names holding '*' ("a*" / "x.txt", "b" / "*y.txt"):
+ * the C it writes keeps each comment closed, and gives the files the
+ * type and tag lib/http would. Run from the tree's top (as make does);
+ * skipped elsewhere. */
+static void test_mksite(void **state)
+{
+	char dir[] = "/tmp/test_mksite.XXXXXX";
+	char cmd[256], path[128], line[512], tag[HTTP_ETAG_MAX], hex[17];
+	bool seen = false;
+	FILE *f;
+
+	(void)state;
+	if (access("tools/mksite.py", R_OK) != 0 || system("python3 -c '' 2>/dev/null") != 0)
+		skip();
+	assert_non_null(mkdtemp(dir));
+	snprintf(cmd, sizeof(cmd), "mkdir -p '%s/s/a*' '%s/s/b' && printf 'hi\\n' > '%s/s/a*/x.txt'"
+		 " && printf 'yo\\n' > '%s/s/b/*y.txt'", dir, dir, dir, dir);
+	assert_int_equal(system(cmd), 0);
+	snprintf(cmd, sizeof(cmd), "python3 tools/mksite.py '%s/s' '%s/out.c' s", dir, dir);
+	assert_int_equal(system(cmd), 0);
+	snprintf(path, sizeof(path), "%s/out.c", dir);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	http_etag("yo\n", 3, tag);
+	memcpy(hex, tag + 1, 16);	/* the C string escapes the quotes */
+	hex[16] = '\0';
+	while (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = '\0';
+		if (strncmp(line, "/*", 2) == 0)
+			assert_true(comment_closed(line));
+		if (strstr(line, "{ \"/b/*y.txt\"")) {
+			assert_non_null(strstr(line, http_mime_type("/b/*y.txt", 9)));
+			assert_non_null(fgets(line, sizeof(line), f));
+			assert_non_null(strstr(line, hex));
+			seen = true;
+		}
+	}
+	fclose(f);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+	assert_true(seen);
+}
+
 static void test_testfile(void **state)
 {
 	struct http_body b = { 0 };
@@ -112,6 +179,8 @@ int main(void)
 		cmocka_unit_test(test_lookup),
 		cmocka_unit_test(test_etag),
 		cmocka_unit_test(test_inm),
+		cmocka_unit_test(test_inm_long_etag),
+		cmocka_unit_test(test_mksite),
 		cmocka_unit_test(test_testfile),
 	};
 
