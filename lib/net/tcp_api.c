@@ -281,12 +281,12 @@ int tcp_setopt(struct tcp_conn *c, enum tcp_opt opt, uint32_t val)
 		if (val > UINT32_MAX / 1000)
 			val = UINT32_MAX / 1000;
 		c->keep_ms = val * 1000;
-		if (val && c->state != TCP_LISTEN)
+		if (val && c->state > TCP_LISTEN)	/* not on a CLOSED one */
 			tcp_timer_set(c, TCP_T_KEEP, (c->last_rx > now ? c->last_rx : now) + c->keep_ms);
 		return 0;
 	case TCP_OPT_IDLE_TIMEOUT:
 		c->idle_ms = val;
-		if (val && c->state != TCP_LISTEN)
+		if (val && c->state > TCP_LISTEN)
 			tcp_timer_set(c, TCP_T_IDLE, c->last_progress + val);
 		return 0;
 	}

@@ -180,6 +180,7 @@ struct tcp_conn {
 	uint64_t t[TCP_NTIMERS];
 	uint64_t due;			/* <= every t[k] set: a lower bound */
 	uint8_t persist_n;		/* probes sent since the window closed */
+	uint8_t persist_out;		/* zero-window probes unanswered: any segment resets it */
 	uint8_t keep_probes;		/* unanswered: any segment resets it */
 	uint64_t last_rx;		/* any segment (keepalive) */
 	uint64_t last_progress;		/* new data either way (idle timeout) */

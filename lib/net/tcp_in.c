@@ -591,6 +591,7 @@ static void conn_input(struct tcp_conn *c, const struct tcp_seg *seg)
 
 	c->last_rx = c->n->now;
 	c->keep_probes = 0;		/* the peer is alive */
+	c->persist_out = 0;
 	if (c->state == TCP_SYN_SENT)
 		syn_sent_input(c, &s, &ev);
 	else if (!sync_input(c, &s, &ev))

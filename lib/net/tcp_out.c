@@ -26,7 +26,7 @@
  * byte past a closed window.
  *
  * When net_tx_alloc has no buffer, output stops; the retransmission
- * timer or the next ACK resumes it.
+ * timer (armed then if it was off) or the next ACK resumes it.
  */
 #include "tcp_impl.h"
 
@@ -241,8 +241,12 @@ void tcp_output(struct tcp_conn *c)
 			fl |= TCP_FIN;
 		if (len && c->snd_nxt + len == c->snd_end)
 			fl |= TCP_PSH;
-		if (!emit(c, c->snd_nxt, fl, len))
+		if (!emit(c, c->snd_nxt, fl, len)) {
+			/* the timer tries again: nothing may be in flight */
+			if (!tcp_timer_on(c, TCP_T_RTX))
+				tcp_timer_set(c, TCP_T_RTX, c->n->now + c->rto);
 			return;
+		}
 		sent(c, c->snd_nxt, len, len + fin);
 		c->flags &= ~(uint32_t)TCF_FORCE;
 	}

@@ -15,7 +15,8 @@
  *            SYN-ACK: TCP_SYNACK_RETRIES (the child is then freed).
  *   PERSIST  RFC 9293 §3.8.6.1: probe a zero window with backoff; a
  *            small open window gets one forced segment (SWS override).
- *            A held connection probes as long as the peer answers; an
+ *            A held connection probes as long as the peer answers
+ *            (TCP_RTX_MAX unanswered probes drop it, B_ETIMEDOUT); an
  *            orphan gives up after TCP_ORPHAN_PROBES (else a peer that
  *            keeps its window shut holds the slot forever).
  *   DELACK   RFC 9293 §3.8.6.3: the owed ACK.
@@ -84,8 +85,12 @@ static void rtx_timeout(struct tcp_conn *c)
 		rtx_syn(c);
 		return;
 	}
-	if (c->snd_una == c->snd_max || c->state < TCP_ESTABLISHED)
+	if (c->state < TCP_ESTABLISHED)
 		return;
+	if (c->snd_una == c->snd_max) {	/* tcp_output found no buffer */
+		tcp_output(c);
+		return;
+	}
 	if (c->retries == 0)
 		c->rtx_since = now;
 	if (++c->retries > TCP_RTX_MAX || now - c->rtx_since >= TCP_RTX_TIME_MAX) {
@@ -114,9 +119,14 @@ static void persist_timeout(struct tcp_conn *c)
 		tcp_drop(c, 0);		/* nobody waits for these bytes */
 		return;
 	}
+	if (c->snd_wnd == 0 && c->persist_out >= TCP_RTX_MAX) {
+		tcp_drop(c, B_ETIMEDOUT);	/* the peer is gone */
+		return;
+	}
 	d = (uint64_t)tcp_rto_base(c) << (c->persist_n < 10 ? c->persist_n : 10);
 	tcp_timer_set(c, TCP_T_PERSIST, c->n->now + (d < TCP_PERSIST_MAX ? d : TCP_PERSIST_MAX));
 	if (c->snd_wnd == 0) {
+		c->persist_out++;
 		tcp_send_probe(c);
 		return;
 	}

@@ -229,6 +229,41 @@ static void test_window_update_not_dup(void **state)
 	tcpt_free(&t);
 }
 
+/* No transmit buffer when data is written on an idle connection (all of
+ * them parked behind an ARP request that is never answered): a timer
+ * must retry, as nothing is in flight to bring an ACK. */
+static void test_no_tx_buffer_retry(void **state)
+{
+	struct tcpt t;
+	struct sim_pkt p;
+	struct net_config cfg;
+	struct tcp_conn *x[4];
+	size_t got = 0;
+
+	(void)state;
+	sim_default_config(&cfg);
+	cfg.tx_frames = 4;
+	tcpt_init(&t, &cfg);
+	tcpt_open_passive(&t, 1460, -1);
+	for (int i = 0; i < 4; i++) {	/* four SYNs wait for ARP: the pool is empty */
+		x[i] = tcp_connect(t.s.n, NET_IP4(10, 0, 2, 77), 9, NULL, NULL);
+		assert_non_null(x[i]);
+	}
+	assert_int_equal(tcp_write(t.c, "data", 4, 0), 4);
+	assert_int_equal(t.c->snd_max, t.iss + 1);	/* it did not go */
+	for (int i = 0; i < 4; i++)
+		tcp_abort(x[i]);
+	/* ARP gives up and frees the parked frames; the data must go */
+	for (int i = 0; i < 20 && !got; i++) {
+		tcpt_advance(&t, 1000);
+		while (sim_next(&t.s, &p))
+			if (p.proto == IP_PROTO_TCP && p.dst == SIM_PEER_IP && p.data_len)
+				got = p.data_len;
+	}
+	assert_int_equal(got, 4);
+	tcpt_free(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -240,6 +275,7 @@ int main(void)
 		cmocka_unit_test(test_slow_start_and_timeout_cwnd),
 		cmocka_unit_test(test_fast_retransmit_newreno),
 		cmocka_unit_test(test_window_update_not_dup),
+		cmocka_unit_test(test_no_tx_buffer_retry),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

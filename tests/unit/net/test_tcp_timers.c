@@ -89,6 +89,30 @@ static void test_idle_timeout(void **state)
 	tcpt_free(&t);
 }
 
+/* Timers set on a connection already CLOSED (held: no closed callback)
+ * do nothing: no RST to the old peer, no timer firing on and on. */
+static void test_setopt_after_close(void **state)
+{
+	struct tcpt t;
+	struct tcp_events ev = tcpt_events;
+
+	(void)state;
+	tcpt_init(&t, NULL);
+	tcpt_open_passive(&t, 1460, -1);
+	ev.closed = NULL;
+	tcp_set_events(t.c, &ev, &t);
+	tcpt_send(&t, SIM_RST | SIM_ACK, NULL, 0);
+	assert_int_equal(t.c->state, TCP_CLOSED);
+	tcpt_expect_none(&t);
+	assert_int_equal(tcp_setopt(t.c, TCP_OPT_IDLE_TIMEOUT, 1000), 0);
+	assert_int_equal(tcp_setopt(t.c, TCP_OPT_KEEPALIVE, 1), 0);
+	tcpt_advance(&t, 10000);
+	tcpt_expect_none(&t);
+	assert_int_equal(tcp_next_timer(t.s.n), UINT64_MAX);
+	tcp_close(t.c);
+	tcpt_free(&t);
+}
+
 static void test_isn_rfc6528(void **state)
 {
 	struct tcpt t, u;
@@ -148,6 +172,7 @@ int main(void)
 		cmocka_unit_test(test_keepalive_answered),
 		cmocka_unit_test(test_keepalive_drops),
 		cmocka_unit_test(test_idle_timeout),
+		cmocka_unit_test(test_setopt_after_close),
 		cmocka_unit_test(test_isn_rfc6528),
 		cmocka_unit_test(test_isn_used),
 		cmocka_unit_test(test_next_timer),

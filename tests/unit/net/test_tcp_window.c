@@ -46,6 +46,41 @@ static void test_zero_window_persist(void **state)
 	tcpt_free(&t);
 }
 
+/* A zero window whose peer stops answering the probes: a held connection
+ * probes as long as the peer answers, then gives up (B_ETIMEDOUT). */
+static void test_zero_window_peer_gone(void **state)
+{
+	struct tcpt t;
+	struct sim_pkt p;
+	unsigned probes = 0;
+
+	(void)state;
+	tcpt_init(&t, NULL);
+	tcpt_open_passive(&t, 1460, -1);
+	t.pwin = 0;
+	tcpt_send(&t, SIM_ACK, NULL, 0);
+	assert_int_equal(tcp_write(t.c, "blocked", 7, 0), 7);
+	/* answered probes: ten minutes, still there */
+	for (int i = 0; i < 600; i++) {
+		tcpt_advance(&t, 1000);
+		while (sim_next(&t.s, &p))
+			if (p.proto == IP_PROTO_TCP)
+				tcpt_send(&t, SIM_ACK, NULL, 0);
+	}
+	assert_int_equal(t.closed, 0);
+	/* the peer is gone */
+	for (int i = 0; i < 3600 && !t.closed; i++) {
+		tcpt_advance(&t, 1000);
+		while (sim_next(&t.s, &p))
+			if (p.proto == IP_PROTO_TCP && !(p.flags & SIM_RST))
+				probes++;
+	}
+	assert_int_equal(t.closed, 1);
+	assert_int_equal(t.err, B_ETIMEDOUT);
+	assert_true(probes >= 5);
+	tcpt_free(&t);
+}
+
 static void test_sender_sws(void **state)
 {
 	struct tcpt t;
@@ -206,6 +241,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_zero_window_persist),
+		cmocka_unit_test(test_zero_window_peer_gone),
 		cmocka_unit_test(test_sender_sws),
 		cmocka_unit_test(test_window_scale_peer),
 		cmocka_unit_test(test_window_scale_ours),
