@@ -27,8 +27,8 @@
 #include "httpd.h"
 
 #define CONNS_MAX		1024
-#define CONN_FIXED_BYTES	1024	/* TCP's own state per slot, roughly */
-#define NET_RESERVE		(512u << 10)	/* frames, ARP, reassembly, UDP */
+#define SLOT_BYTES		(sizeof(struct http_conn) + 64)	/* conn.c's struct slot */
+#define STACK_SLACK		256	/* arena_take's alignment, per stack */
 #define DEFAULT_SNDBUF		32768
 #define DEFAULT_RCVBUF		8192
 #define BACKLOG			128
@@ -145,20 +145,42 @@ static void parse_arg(struct options *o, const char *a)
 	}
 }
 
-/* Connection slots per stack for the memory there is: each costs its
- * buffers, its HTTP state and TCP's own, after the site and each stack's
- * fixed pools. */
+/* TCP slots for conns connections: + the listener and connections in
+ * TIME_WAIT (recycled when full). */
+static uint16_t tcp_slots(unsigned conns)
+{
+	return (uint16_t)(conns + conns / 4 + 2);
+}
+
+/* The heap o->cores stacks of conns connections each take: the stack
+ * (net_mem_size: every TCP slot with its buffers, frames, ARP,
+ * reassembly, UDP), the HTTP slots and the steering ring. */
+static size_t plan_bytes(const struct options *o, unsigned conns)
+{
+	struct net_config c = o->cfg;
+
+	c.tcp_conns = tcp_slots(conns);
+	return o->cores * (net_mem_size(&c) + conns * SLOT_BYTES +
+			   PITH_SHARD_RING * sizeof(struct pith_shard_slot) + STACK_SLACK);
+}
+
+/* Connection slots per stack for the memory left after the site: the
+ * most that fit, up to CONNS_MAX. */
 static unsigned plan_conns(const struct options *o, size_t left)
 {
-	size_t per = o->cfg.tcp_sndbuf + o->cfg.tcp_rcvbuf + sizeof(struct http_conn) +
-		     CONN_FIXED_BYTES;
-	size_t reserve = (size_t)o->cores * (NET_RESERVE + sizeof(struct pith_shard_slot) *
-					     PITH_SHARD_RING);
-	size_t fit = left > reserve ? (left - reserve) / per / o->cores : 0;
+	unsigned lo = 0, hi = CONNS_MAX;
 
 	if (o->conns)
 		return o->conns;
-	return fit > CONNS_MAX ? CONNS_MAX : (unsigned)fit;
+	while (lo < hi) {
+		unsigned mid = (lo + hi + 1) / 2;
+
+		if (plan_bytes(o, mid) <= left)
+			lo = mid;
+		else
+			hi = mid - 1;
+	}
+	return lo;
 }
 
 static uint64_t unix_time(void *ctx)
@@ -315,8 +337,7 @@ int main(int argc, char **argv)
 		if ((e = conns_alloc(&shards[k], conns, &a)) < 0)
 			return fail("memory for connections", e);
 	}
-	/* + the listener and connections in TIME_WAIT (recycled when full) */
-	o.cfg.tcp_conns = (uint16_t)(conns + conns / 4 + 2);
+	o.cfg.tcp_conns = tcp_slots(conns);
 	size_t need = net_mem_size(&o.cfg);
 	void *mem0 = arena_take(&a, need);
 	if (!mem0)

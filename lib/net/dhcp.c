@@ -396,7 +396,8 @@ static net_ip4 dhcp_default_mask(net_ip4 ip)
 }
 
 /* Times for a lease of s seconds from now; T1 0.5 and T2 0.875 of it
- * unless the server gave sane ones (RFC 2131 §4.4.5). */
+ * unless the server gave sane ones (RFC 2131 §4.4.5): a 0 counts as
+ * none, or every ACK would start a renewal at once. */
 static void dhcp_set_times(struct net *n, struct dhcp_state *d, const struct dhcp_reply *r)
 {
 	uint32_t s = r->has_lease ? r->lease_s : DHCP_LEASE_DEFAULT_S;
@@ -409,8 +410,8 @@ static void dhcp_set_times(struct net *n, struct dhcp_state *d, const struct dhc
 	}
 	if (s < DHCP_LEASE_MIN_S)
 		s = DHCP_LEASE_MIN_S;
-	t2 = r->has_t2 && r->t2_s < s ? r->t2_s : (uint32_t)((uint64_t)s * 7 / 8);
-	t1 = r->has_t1 && r->t1_s <= t2 ? r->t1_s : (s / 2 < t2 ? s / 2 : t2);
+	t2 = r->has_t2 && r->t2_s && r->t2_s < s ? r->t2_s : (uint32_t)((uint64_t)s * 7 / 8);
+	t1 = r->has_t1 && r->t1_s && r->t1_s <= t2 ? r->t1_s : (s / 2 < t2 ? s / 2 : t2);
 	d->t1_at = n->now + (uint64_t)t1 * 1000;
 	d->t2_at = n->now + (uint64_t)t2 * 1000;
 	d->end_at = n->now + (uint64_t)s * 1000;

@@ -182,7 +182,9 @@ static bool ring_put(struct pith_net *p, void *frame, const void *bytes, uint16_
 	s->len = len;
 	if (!frame)
 		__builtin_memcpy(s->copy, bytes, len);
-	__atomic_store_n(&p->head, head + 1, __ATOMIC_RELEASE);
+	/* seq_cst, as the consumer's clear of `scheduled` and its look at
+	 * head after it: each side stores, then reads the other's word. */
+	__atomic_store_n(&p->head, head + 1, __ATOMIC_SEQ_CST);
 	return true;
 }
 
@@ -223,25 +225,24 @@ static void shard_task(void *arg)
 				b_net_rx_release(p->iface, s->frame);
 			__atomic_store_n(&p->tail, ++tail, __ATOMIC_RELEASE);
 		}
+		/* the work may arm timers (a FIN's retransmission): ask after */
+		uint64_t w = p->work ? p->work(p, p->work_arg) : UINT64_MAX;
 		uint64_t next = net_next_timer(p->net);
-		if (p->work) {
-			uint64_t w = p->work(p, p->work_arg);
-			if (w < next)
-				next = w;
-		}
+		if (w < next)
+			next = w;
 		net_flush(p->net);
 		p->tasks++;
 		__atomic_store_n(&p->next_ms, next, __ATOMIC_RELAXED);
 		__atomic_store_n(&p->scheduled, 0, __ATOMIC_SEQ_CST);
-		if (p->tail == __atomic_load_n(&p->head, __ATOMIC_ACQUIRE) ||
-		    __atomic_exchange_n(&p->scheduled, 1, __ATOMIC_ACQ_REL))
+		if (p->tail == __atomic_load_n(&p->head, __ATOMIC_SEQ_CST) ||
+		    __atomic_exchange_n(&p->scheduled, 1, __ATOMIC_SEQ_CST))
 			return;
 	}
 }
 
 static void schedule(struct pith_net *p)
 {
-	if (__atomic_exchange_n(&p->scheduled, 1, __ATOMIC_ACQ_REL))
+	if (__atomic_exchange_n(&p->scheduled, 1, __ATOMIC_SEQ_CST))
 		return;		/* queued or running: it will see the ring */
 	if (b_smp_enqueue(shard_task, p) < 0)
 		__atomic_store_n(&p->scheduled, 0, __ATOMIC_RELEASE);	/* next round */

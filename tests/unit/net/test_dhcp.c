@@ -477,6 +477,34 @@ static void test_lease_times(void **state)
 	dhcpt_free(t);
 }
 
+/* T1 or T2 of 0 (a server's mistake) counts as absent: renewing at once
+ * would answer every ACK with a new REQUEST, as fast as the server
+ * replies. */
+static void test_zero_t1_t2(void **state)
+{
+	struct dhcpt *t = start();
+	struct dhcpt_udp u;
+	uint8_t o[64];
+	size_t k = std_opts(o, 1000, 0, 0);
+
+	(void)state;
+	k += put_ip_opt(o + k, DHCP_OPT_T1, 0);
+	k += put_ip_opt(o + k, DHCP_OPT_T2, 0);
+	dhcpt_advance(t, 0);
+	expect_msg(t, &u, DHCPDISCOVER, BCAST);
+	reply(t, &u, DHCPOFFER, OFFER, o, k);
+	expect_msg(t, &u, DHCPREQUEST, BCAST);
+	reply(t, &u, DHCPACK, OFFER, o, k);
+	dhcpt_advance(t, 1);
+	assert_false(dhcpt_pop_udp(t, &u));
+	assert_bound(t);
+	dhcpt_advance(t, 498 * 1000);
+	assert_false(dhcpt_pop_udp(t, &u));
+	dhcpt_advance(t, 2 * 1000);
+	expect_msg(t, &u, DHCPREQUEST, SERVER);	/* the default T1, 500 s */
+	dhcpt_free(t);
+}
+
 /* A minimal valid reply to xid, for dhcp_parse. */
 static size_t parse_msg(uint8_t *m, const uint8_t *opts, size_t optlen)
 {
@@ -648,6 +676,7 @@ int main(void)
 		cmocka_unit_test(test_backoff),
 		cmocka_unit_test(test_request_gives_up),
 		cmocka_unit_test(test_lease_times),
+		cmocka_unit_test(test_zero_t1_t2),
 		cmocka_unit_test(test_parse_options),
 		cmocka_unit_test(test_parse_overload),
 		cmocka_unit_test(test_bad_offers),
