@@ -15,11 +15,15 @@ numbers are printed but never judged. Python 3.11 standard library only.
 """
 
 import argparse
+import contextlib
 import datetime
+import errno
+import http.client
 import json
 import os
 import platform
 import re
+import selectors
 import shutil
 import socket
 import statistics
@@ -30,9 +34,11 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
 RESULTS = os.path.join(HERE, "results")
+sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, "linux"))
 sys.path.insert(0, os.path.join(REPO, "tools"))
 import guest  # noqa: E402  (bench/linux/guest.py)
+import netns  # noqa: E402  (bench/netns.py)
 import qemu  # noqa: E402  (tools/qemu.py)
 
 PITH = os.path.join(REPO, "build", "pith.elf")
@@ -320,6 +326,434 @@ def blk_once(quick):
             "blk_qd32_iops": {"pith": pith.get(32), "linux": linux.get(32)}}
 
 
+# ---- the web server: apps/httpd (lib/net, lib/http) against nginx ------------
+#
+# Both servers boot with a static address (no DHCP wait on either side) on
+# HTTP_SMP vCPUs and serve the same 612-byte page (bench/guest/index.html;
+# Pith: site=bench) and the same 1 MiB /1m.bin (Pith: generated, Linux:
+# written by bench/guest/testfile.c at boot when bulk=1). Over QEMU's user
+# networking the host reaches them at 127.0.0.1:PORT (hostfwd to :80); over
+# tap, inside a network namespace of our own (bench/netns.py).
+
+HTTPD = PITH_APP.format("httpd")
+HTTP_SMP = 1			# DESIGN.md §11: requests/s on 1 vCPU (and a 2-core host
+				# keeps a core for wrk and QEMU's I/O thread)
+PAGE = os.path.join(HERE, "guest", "index.html")
+TESTFILE_LEN = 1 << 20
+USER_ADDR, USER_GW = "10.0.2.15/24", "10.0.2.2"		# slirp's guest, gateway
+TAP_NAME, TAP_HOST, TAP_ADDR = "pbtap0", "192.168.90.1", "192.168.90.2/24"
+SERVE_TIMEOUT = {"pith": 60, "linux": 240}	# boot to the page, s
+WRK_CONNS = 16
+WRK_UNITS_MS = {"us": 1e-3, "ms": 1.0, "s": 1e3, "m": 6e4, "h": 3.6e6}
+NOTES = []
+_noting = ""		# "round N, METRIC": where note() is called from
+
+
+def note(msg):
+    """On the progress line, and in the results' notes."""
+    print(f" [{msg}]", end="", flush=True)
+    NOTES.append(f"{_noting}: {msg}" if _noting else msg)
+
+
+def page():
+    with open(PAGE, "rb") as f:
+        return f.read()
+
+
+_testfile = None
+
+
+def testfile():
+    """Pith's /1m.bin: byte i is ((i * 2654435761) mod 2^32) >> 24."""
+    global _testfile
+    if _testfile is None:
+        _testfile = bytes(((i * 2654435761) & 0xFFFFFFFF) >> 24
+                          for i in range(TESTFILE_LEN))
+    return _testfile
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def user_net(port):
+    """A virtio NIC on user networking, 127.0.0.1:port -> the guest's :80."""
+    return guest.net_args(MACHINE, port)
+
+
+def tap_net():
+    return guest.net_args(MACHINE, netdev=f"tap,id=net0,ifname={TAP_NAME},"
+                                          "script=no,downscript=no")
+
+
+def http_guest(side, net, addr=USER_ADDR, gw=USER_GW, mem=MEM, bulk=False):
+    """Pith's httpd or the Linux guest's nginx on the same machine."""
+    if side == "pith":
+        return PithGuest(HTTPD, f"quiet -- ip={addr} gw={gw} site=bench",
+                         smp=HTTP_SMP, mem=mem, extra=net)
+    return guest.Guest(f"bench=nginx ip={addr}:{gw}" + (" bulk=1" if bulk else ""),
+                       machine=MACHINE, smp=HTTP_SMP, mem=mem, extra=net)
+
+
+def inside(ns):
+    """The namespace's context for this thread's sockets, or nothing."""
+    return ns.inside() if ns else contextlib.nullcontext()
+
+
+def fetch(host, port, path="/", timeout=2.0):
+    """(status, body) of one GET on a new connection."""
+    c = http.client.HTTPConnection(host, port, timeout=timeout)
+    try:
+        c.request("GET", path)
+        r = c.getresponse()
+        return r.status, r.read()
+    finally:
+        c.close()
+
+
+def wait_serving(side, g, host, port, timeout, ns=None, quiet=False):
+    """True once GET / gives the 612-byte page; False if it never does
+    within timeout, QEMU ends, or another page comes."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end and g.running():
+        try:
+            with inside(ns):
+                status, body = fetch(host, port)
+        except (OSError, http.client.HTTPException):
+            time.sleep(0.05)
+            continue
+        if status == 200 and body == page():
+            return True
+        if status == 200:
+            if not quiet:
+                note(f"{side}: / gave {len(body)} bytes, not bench/guest/index.html")
+            return False
+        time.sleep(0.05)
+    if not quiet:
+        why = "QEMU ended" if not g.running() else f"not serving after {timeout} s"
+        last = [ln for ln in g.output.splitlines() if ln.strip()][-1:] or [""]
+        note(f"{side}: {why}; console: {last[0][:100]!r}")
+    return False
+
+
+@contextlib.contextmanager
+def serving(side, net, host, port, ns=None, quiet=False, **kw):
+    """Boot side's web server; yield its Guest once it serves the page, or
+    None (noted unless quiet). QEMU is killed on leaving."""
+    if side == "pith" and not os.path.exists(HTTPD):
+        if not quiet:
+            note("Pith: no build/app-httpd/pith.elf (make app-httpd)")
+        yield None
+        return
+    g = http_guest(side, net, **kw)
+    if ns:
+        g.args = ns.exec_args(g.args)
+    with g:
+        ok = wait_serving(side, g, host, port, SERVE_TIMEOUT[side], ns, quiet)
+        yield g if ok else None
+
+
+def parse_wrk(text):
+    """requests/s, p99 (ms), requests, socket errors, non-2xx from wrk --latency."""
+    r = {"rps": None, "p99_ms": None, "requests": 0, "errors": 0, "non2xx": 0}
+    m = re.search(r"^Requests/sec:\s+([0-9.]+)", text, re.M)
+    if m:
+        r["rps"] = float(m[1])
+    m = re.search(r"^\s+99(?:\.0+)?%\s+([0-9.]+)(us|ms|s|m|h)\s*$", text, re.M)
+    if m:
+        r["p99_ms"] = float(m[1]) * WRK_UNITS_MS[m[2]]
+    m = re.search(r"^\s*(\d+) requests in", text, re.M)
+    if m:
+        r["requests"] = int(m[1])
+    m = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", text)
+    if m:
+        r["errors"] = sum(int(x) for x in m.groups())
+    m = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
+    if m:
+        r["non2xx"] = int(m[1])
+    return r
+
+
+def wrk(side, what, url, secs, close=False, ns=None):
+    """(requests/s, p99 ms) of wrk -t1 -c16 on url, or (None, None) when
+    wrk failed, a response was not 2xx, or over 1% of requests erred."""
+    args = ["wrk", "-t1", f"-c{WRK_CONNS}", f"-d{secs}s", "--latency"]
+    if close:
+        args += ["-H", "Connection: close"]
+    args.append(url)
+    try:
+        if ns:
+            out = ns.run(args, timeout=secs + 60).stdout
+        else:
+            out = subprocess.run(args, capture_output=True, text=True,
+                                 stdin=subprocess.DEVNULL, timeout=secs + 60).stdout
+    except subprocess.TimeoutExpired:
+        note(f"{side} {what}: wrk killed at its timeout")
+        return None, None
+    except FileNotFoundError:
+        note("wrk is not installed (tools/deps.sh bench)")
+        return None, None
+    r = parse_wrk(out)
+    if r["errors"] or r["non2xx"]:
+        note(f"{side} {what}: {r['errors']} socket errors, {r['non2xx']} non-2xx "
+             f"of {r['requests']} requests")
+    if not r["requests"] or r["non2xx"] or r["errors"] * 100 > r["requests"]:
+        return None, None
+    return r["rps"], r["p99_ms"]
+
+
+def bulk_mb_s(side, host, port, n, ns=None):
+    """MB/s (10^6 B) of n downloads of /1m.bin back to back over one
+    keep-alive connection, after one untimed; every byte checked (None if
+    one is wrong)."""
+    want = testfile()
+    with inside(ns):	# all of it: a reconnect must stay in the namespace
+        c = http.client.HTTPConnection(host, port, timeout=30)
+        try:
+            t0 = None
+            for i in range(n + 1):
+                c.request("GET", "/1m.bin")
+                r = c.getresponse()
+                body = r.read()
+                if r.status != 200 or body != want:
+                    note(f"{side}: /1m.bin gave status {r.status}, {len(body)} bytes"
+                         f"{'' if len(body) != len(want) else ', wrong bytes'}")
+                    return None
+                if t0 is None:
+                    t0 = time.monotonic()
+            return n * len(want) / (time.monotonic() - t0) / 1e6
+        except (OSError, http.client.HTTPException) as e:
+            note(f"{side}: /1m.bin: {e}")
+            return None
+        finally:
+            c.close()
+
+
+def both(keys):
+    return {k: {"pith": None, "linux": None} for k in keys}
+
+
+def http_once(quick):
+    """wrk on the 612-byte page over user networking: keep-alive, then
+    Connection: close (each after a 1 s keep-alive warm-up)."""
+    secs = 2 if quick else 10
+    out = both(("http_ka_rps", "http_ka_p99_ms", "http_close_rps", "http_close_p99_ms"))
+    for side in ("pith", "linux"):
+        port = free_port()
+        with serving(side, user_net(port), "127.0.0.1", port) as g:
+            if g is None:
+                continue
+            url = f"http://127.0.0.1:{port}/"
+            wrk(side, "warm-up", url, 1)
+            out["http_ka_rps"][side], out["http_ka_p99_ms"][side] = \
+                wrk(side, "keep-alive", url, secs)
+            out["http_close_rps"][side], out["http_close_p99_ms"][side] = \
+                wrk(side, "close", url, secs, close=True)
+    return out
+
+
+def ping_once(quick):
+    """Through a tap in a namespace of our own: ICMP echo from the host's
+    end (ping -i 0.02, after 3 untimed), then wrk keep-alive on the page
+    and the bulk download, over the same tap."""
+    count, secs, n = (50, 2, 5) if quick else (200, 10, 20)
+    out = both(("ping_p50_us", "ping_p99_us", "tap_ka_rps", "tap_ka_p99_ms",
+                "tap_bulk_mb_s"))
+    why = netns.skip_reason()
+    if why:
+        note(f"ping: {why}")
+        return out
+    host = TAP_ADDR.split("/")[0]
+    try:
+        with netns.Netns() as ns:
+            ns.add_tap(TAP_NAME, f"{TAP_HOST}/24")
+            tap_sides(ns, host, count, secs, n, out)
+    except (OSError, RuntimeError, subprocess.SubprocessError) as e:
+        note(f"ping: namespace: {e}")
+    return out
+
+
+def tap_sides(ns, host, count, secs, n, out):
+    """ping_once's measurements, both guests in turn on the namespace's tap."""
+    for side in ("pith", "linux"):
+        with serving(side, tap_net(), host, 80, ns=ns, addr=TAP_ADDR, gw=TAP_HOST,
+                     bulk=True) as g:
+            if g is None:
+                continue
+            ping = ["ping", "-n", "-i", "0.02", "-W", "1", host]
+            try:
+                ns.run(ping + ["-c", "3"], timeout=30)
+                r = ns.run(ping + ["-c", str(count)], timeout=count * 0.02 + 60)
+                rtt = sorted(float(x) * 1000 for x in re.findall(r"time=([0-9.]+) ms",
+                                                                 r.stdout))
+            except subprocess.TimeoutExpired:
+                note(f"{side}: ping killed at its timeout")
+                rtt = []
+            if len(rtt) < count:
+                note(f"{side}: {count - len(rtt)} of {count} pings unanswered")
+            if rtt:
+                out["ping_p50_us"][side] = rtt[(len(rtt) - 1) // 2]
+                out["ping_p99_us"][side] = rtt[max(0, -(-len(rtt) * 99 // 100) - 1)]
+            url = f"http://{host}/"
+            wrk(side, "tap warm-up", url, 1, ns=ns)
+            out["tap_ka_rps"][side], out["tap_ka_p99_ms"][side] = \
+                wrk(side, "tap keep-alive", url, secs, ns=ns)
+            out["tap_bulk_mb_s"][side] = bulk_mb_s(side, host, 80, n, ns=ns)
+
+
+def bulk_once(quick):
+    """/1m.bin over user networking, n times over one connection."""
+    n = 5 if quick else 50
+    out = both(("bulk_mb_s",))
+    for side in ("pith", "linux"):
+        port = free_port()
+        with serving(side, user_net(port), "127.0.0.1", port, bulk=True) as g:
+            if g is not None:
+                out["bulk_mb_s"][side] = bulk_mb_s(side, "127.0.0.1", port, n)
+    return out
+
+
+FIRST_EVERY = 0.002	# s between new connection attempts
+FIRST_LIVE = 0.3	# s an unanswered attempt is kept before it is dropped
+FIRST_MOST = 64		# attempts open at once
+FIRST_REQUEST = b"GET / HTTP/1.1\r\nHost: bench\r\nConnection: close\r\n\r\n"
+
+
+def complete_200(buf):
+    """True when buf holds a whole 200 response with the page (by
+    Content-Length); False while incomplete; raises ValueError if it is
+    another response."""
+    end = buf.find(b"\r\n\r\n")
+    if end < 0:
+        return False
+    head = bytes(buf[:end]).decode("latin-1")
+    if not re.match(r"HTTP/1\.[01] 200 ", head):
+        raise ValueError(head.split("\r\n")[0])
+    m = re.search(r"^content-length:\s*(\d+)\s*$", head, re.M | re.I)
+    if not m:
+        raise ValueError("no Content-Length")
+    if len(buf) - end - 4 < int(m[1]):
+        return False
+    if bytes(buf[end + 4:end + 4 + int(m[1])]) != page():
+        raise ValueError("not the page")
+    return True
+
+
+def first_200(g, port, timeout):
+    """Seconds from QEMU's start to the first whole 200 for GET / through
+    127.0.0.1:port, or None. From the moment QEMU is started, a new
+    connection + GET every FIRST_EVERY s (at most FIRST_MOST open; one left
+    unanswered FIRST_LIVE s is dropped: its SYN may have reached a guest
+    not yet listening), all read without blocking."""
+    sel = selectors.DefaultSelector()
+    live = {}		# socket -> [started, bytes read, request sent], oldest first
+    next_try = time.monotonic()
+
+    def drop(s):
+        sel.unregister(s)
+        s.close()
+        del live[s]
+    try:
+        while g.running() and time.monotonic() < g.t0 + timeout:
+            now = time.monotonic()
+            while live and now - next(iter(live.values()))[0] > FIRST_LIVE:
+                drop(next(iter(live)))
+            if now >= next_try and len(live) < FIRST_MOST:
+                next_try = now + FIRST_EVERY
+                s = socket.socket()
+                s.setblocking(False)
+                if s.connect_ex(("127.0.0.1", port)) in (0, errno.EINPROGRESS):
+                    live[s] = [now, bytearray(), False]
+                    sel.register(s, selectors.EVENT_WRITE)
+                else:
+                    s.close()
+            # Full: sleep until the oldest attempt expires (or an answer).
+            wake = next_try if len(live) < FIRST_MOST else \
+                next(iter(live.values()))[0] + FIRST_LIVE
+            wait = max(0.0, min(wake - time.monotonic(), 0.05))
+            for key, _ in sel.select(wait):
+                s = key.fileobj
+                st = live[s]
+                try:
+                    if not st[2]:
+                        if s.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR):
+                            drop(s)
+                            continue
+                        s.send(FIRST_REQUEST)
+                        st[2] = True
+                        sel.modify(s, selectors.EVENT_READ)
+                        continue
+                    data = s.recv(65536)
+                except OSError:
+                    drop(s)
+                    continue
+                if not data:
+                    drop(s)
+                    continue
+                st[1] += data
+                try:
+                    if complete_200(st[1]):
+                        return time.monotonic() - g.t0
+                except ValueError as e:
+                    note(f"first response: {e}")
+                    drop(s)
+        return None
+    finally:
+        for s in live:
+            s.close()
+        sel.close()
+
+
+def http_first_once(quick):
+    """QEMU start to the first HTTP 200 (the page, whole) over user
+    networking; static addresses on both sides."""
+    out = both(("first_200_ms",))
+    for side in ("pith", "linux"):
+        if side == "pith" and not os.path.exists(HTTPD):
+            note("Pith: no build/app-httpd/pith.elf (make app-httpd)")
+            continue
+        port = free_port()
+        with http_guest(side, user_net(port)) as g:
+            s = first_200(g, port, SERVE_TIMEOUT[side])
+        if s is None:
+            note(f"{side}: no 200 within {SERVE_TIMEOUT[side]} s")
+        out["first_200_ms"][side] = s * 1000 if s is not None else None
+    return out
+
+
+def serves_with(side, mib):
+    """True if side serves the page with mib MiB of RAM."""
+    port = free_port()
+    try:
+        with serving(side, user_net(port), "127.0.0.1", port, quiet=True,
+                     mem=f"{mib}M") as g:
+            return g is not None
+    except Exception:
+        return False
+
+
+def smallest_serving(side, lo, hi, step):
+    """Smallest MiB in [lo, hi] (to within step) that serves; None if hi fails."""
+    if not serves_with(side, hi):
+        return None
+    while hi - lo > step:
+        mid = (lo + hi) // 2
+        if serves_with(side, mid):
+            hi = mid
+        else:
+            lo = mid
+    return hi
+
+
+def http_minram_once(quick):
+    pith = smallest_serving("pith", 1, 128, 8 if quick else 1) \
+        if os.path.exists(HTTPD) else None
+    linux = smallest_serving("linux", *((8, 256, 32) if quick else (8, 512, 2)))
+    return {"http_min_ram_mib": {"pith": pith, "linux": linux}}
+
+
 # name: (function, {row: (label, unit, better)}) ; better: "lower" or "higher"
 METRICS = {
     "size": (size_once, {
@@ -351,14 +785,32 @@ METRICS = {
                          "1/s", "higher"),
         "blk_qd32_iops": ("virtio-blk 4 KiB random reads per second, QD32 (Linux: fio)",
                           "1/s", "higher")}),
+    # The web server (Pith: apps/httpd; Linux: nginx), 1 vCPU (HTTP_SMP);
+    # "Page" is the 612-byte bench/guest/index.html.
+    "http": (http_once, {
+        "http_ka_rps": ("Page requests/s, keep-alive (wrk -c16, user net)", "1/s", "higher"),
+        "http_ka_p99_ms": ("Page p99 latency, keep-alive (wrk -c16, user net)", "ms",
+                           "lower"),
+        "http_close_rps": ("Page requests/s, Connection: close (user net)", "1/s",
+                           "higher"),
+        "http_close_p99_ms": ("Page p99 latency, Connection: close (user net)", "ms",
+                              "lower")}),
+    "ping": (ping_once, {
+        "ping_p50_us": ("Ping round trip p50 (tap)", "us", "lower"),
+        "ping_p99_us": ("Ping round trip p99 (tap)", "us", "lower"),
+        "tap_ka_rps": ("Page requests/s, keep-alive (wrk -c16, tap)", "1/s", "higher"),
+        "tap_ka_p99_ms": ("Page p99 latency, keep-alive (wrk -c16, tap)", "ms", "lower"),
+        "tap_bulk_mb_s": ("1 MiB downloads, one connection (tap)", "MB/s", "higher")}),
+    "bulk": (bulk_once, {
+        "bulk_mb_s": ("1 MiB downloads, one connection (user net)", "MB/s", "higher")}),
+    "http_first": (http_first_once, {
+        "first_200_ms": ("QEMU start to first HTTP 200 (user net)", "ms", "lower")}),
+    "http_minram": (http_minram_once, {
+        "http_min_ram_mib": ("Smallest RAM that serves the page (-m)", "MiB", "lower")}),
 }
 
-# Slots the network stack's issues fill; shown as n/a until they exist.
-PLANNED = [
-    ("Static page requests per second (wrk)", "1/s"),
-    ("Ping round trip", "us"),
-    ("QEMU start to first HTTP 200", "ms"),
-]
+# Slots later issues fill; shown as n/a until they exist.
+PLANNED = []
 
 
 # ---- running and reporting --------------------------------------------------
@@ -381,10 +833,12 @@ def ratio(better, pith, linux):
 
 def run(names, rounds, quick):
     """{metric row: {"pith": [...], "linux": [...]}} over the rounds."""
+    global _noting
     data = {}
     for r in range(rounds):
         for name in names:
             fn, _ = METRICS[name]
+            _noting = f"round {r + 1}, {name}"
             t0 = time.monotonic()
             print(f"bench: round {r + 1}/{rounds}: {name} ...", end="", flush=True)
             for row, vals in fn(quick).items():
@@ -421,7 +875,7 @@ def conditions(rounds, quick):
                          text=True).stdout.splitlines()[0]
     return {"date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
             "host_cpu": cpu, "host_cores": os.cpu_count(), "accel": qemu.choose_accel(),
-            "qemu": ver, "machine": MACHINE, "vcpus": SMP, "ram": MEM,
+            "qemu": ver, "machine": MACHINE, "vcpus": SMP, "http_vcpus": HTTP_SMP, "ram": MEM,
             "rounds": rounds, "quick": quick, "kernel": platform.release()}
 
 
@@ -442,9 +896,12 @@ def write_markdown(path, results, cond):
             f"{cond['date']}; host {cond['host_cpu']} ({cond['host_cores']} cores), "
             f"{cond['qemu']}, accelerator {cond['accel']}; every guest on "
             f"`-M {cond['machine']} -smp {cond['vcpus']} -m {cond['ram']}` unless the "
-            f"metric varies it; {cond['rounds']} round(s), Pith and Linux alternating. "
+            f"metric varies it (the web server's rows: `-smp {cond['http_vcpus']}`); "
+            f"{cond['rounds']} round(s), Pith and Linux alternating. "
             "Cells: median (min–max). 'Pith better by' is the ratio of medians, "
             "above 1 when Pith is better.", "", table(results), ""]
+    if NOTES:
+        text += ["Notes from the run:", ""] + [f"- {n}" for n in NOTES] + [""]
     with open(path, "w") as f:
         f.write("\n".join(text))
 
@@ -517,7 +974,7 @@ def main(argv):
     stem = "quick" if opts.quick else ("latest" if not opts.metrics else "only-" + "-".join(names))
     write_markdown(os.path.join(RESULTS, f"{stem}.md"), results, cond)
     with open(os.path.join(RESULTS, f"{stem}.json"), "w") as f:
-        json.dump({"conditions": cond, "results": results}, f, indent=1)
+        json.dump({"conditions": cond, "results": results, "notes": NOTES}, f, indent=1)
     print(table(results))
     if not opts.quick:
         write_charts(results, RESULTS)

@@ -201,6 +201,15 @@ class Guest:
     def output(self):
         return self._buf.decode("utf-8", "replace")
 
+    @property
+    def t0(self):
+        """time.monotonic() just before QEMU was started (ready_s's origin)."""
+        return self._t0
+
+    def running(self):
+        """True while QEMU runs."""
+        return self._proc is not None and self._proc.poll() is None
+
     def wait_ready(self, timeout):
         """Seconds from QEMU's start to `ready`, or None (timeout, exit)."""
         self._ready.wait(timeout)
