@@ -6,9 +6,10 @@
  *   CPUID 0x15 (crystal ratio, exact) > CPUID 0x16 (nominal MHz) >
  *   hypervisor leaf 0x40000010 (kHz) > HPET > ACPI PM timer > PIT.
  *
- * Counting against a timer takes CALIBRATE_US of boot time, so the window
- * is short; each reference read is bracketed by two TSC reads and the
- * midpoint used, which keeps the error near the read's own cost.
+ * Counting against a timer takes 3 x CALIBRATE_US of boot time (the median
+ * of three windows), so each window is short; each reference read is
+ * bracketed by two TSC reads and the midpoint used, which keeps the error
+ * near the read's own cost.
  */
 #include <stdbool.h>
 #include "time.h"
@@ -96,6 +97,21 @@ static uint64_t count_against(uint64_t (*read)(void), uint64_t freq, uint64_t ma
 	return (b.tsc - a.tsc) * freq / elapsed;
 }
 
+/* The median of three counts: under TCG the host may deschedule the vCPU
+ * or stall a timer read for longer than the whole window, and one such
+ * count was seen at half the true rate (q35, a loaded host). One outlier
+ * among three cannot move the median. */
+static uint64_t count_median(uint64_t (*read)(void), uint64_t freq, uint64_t mask)
+{
+	uint64_t r[3];
+
+	for (int i = 0; i < 3; i++)
+		if ((r[i] = count_against(read, freq, mask)) == 0)
+			return 0;
+	uint64_t lo = r[0] < r[1] ? r[0] : r[1], hi = r[0] < r[1] ? r[1] : r[0];
+	return r[2] < lo ? lo : r[2] > hi ? hi : r[2];
+}
+
 static uint64_t from_cpuid(void)
 {
 	uint32_t max = cpuid(0, 0).a;
@@ -129,7 +145,7 @@ static uint64_t from_hpet(void)
 		return 0;
 	hpet[HPET_CONFIG / 8] |= HPET_ENABLE;
 	/* 32-bit HPETs exist: count modulo 2^32. */
-	return count_against(read_hpet, 1000000000000000ull / period_fs, 0xffffffffu);
+	return count_median(read_hpet, 1000000000000000ull / period_fs, 0xffffffffu);
 }
 
 static uint64_t from_pit(void)
@@ -137,7 +153,7 @@ static uint64_t from_pit(void)
 	outb(PIT_CMD, PIT_CH0_RATE_GEN);
 	outb(PIT_CH0, 0);	/* reload 0 = 65536: the longest period */
 	outb(PIT_CH0, 0);
-	return count_against(read_pit, PIT_HZ, 0xffff);
+	return count_median(read_pit, PIT_HZ, 0xffff);
 }
 
 /* The first timer that answers, in order of precision. */
@@ -149,7 +165,7 @@ static uint64_t from_timer(void)
 		source = "hpet";
 		return r;
 	}
-	if (plat->pm_timer && (r = count_against(read_pm_timer, PM_TIMER_HZ,
+	if (plat->pm_timer && (r = count_median(read_pm_timer, PM_TIMER_HZ,
 						  plat->pm_timer_32bit ? 0xffffffffu : 0xffffffu)) != 0) {
 		source = "acpi pm timer";
 		return r;

@@ -148,6 +148,7 @@ int conns_alloc(struct shard *sh, unsigned count, struct arena *a)
 	sh->nslots = count;
 	sh->next_deadline = UINT64_MAX;
 	for (unsigned i = count; i-- > 0;) {
+		sh->slots[i].tcp = NULL;
 		sh->slots[i].sh = sh;
 		sh->slots[i].next_free = sh->free_list;
 		sh->free_list = &sh->slots[i];

@@ -69,7 +69,7 @@ int reasm_init(struct net *n)
 		return B_ENOMEM;
 	r->count = n->cfg.reasm_slots;
 	for (unsigned i = 0; i < r->count; i++) {
-		r->s[i].buf = net_arena_take(n, REASM_HDR_ROOM + n->cfg.reasm_max);
+		r->s[i].buf = net_arena_take_raw(n, REASM_HDR_ROOM + n->cfg.reasm_max);
 		r->s[i].map = net_arena_take(n, map_bytes(&n->cfg));
 		if (!r->s[i].buf || !r->s[i].map)
 			return B_ENOMEM;

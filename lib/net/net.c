@@ -106,7 +106,7 @@ size_t net_mem_size(const struct net_config *cfg)
 	return NET_ALIGN(sizeof(struct net)) + modules_mem_size(&c);
 }
 
-void *net_arena_take(struct net *n, size_t size)
+void *net_arena_take_raw(struct net *n, size_t size)
 {
 	uint8_t *p = n->arena;
 
@@ -115,7 +115,15 @@ void *net_arena_take(struct net *n, size_t size)
 		return NULL;
 	n->arena += size;
 	n->arena_left -= size;
-	set_mem(p, 0, size);
+	return p;
+}
+
+void *net_arena_take(struct net *n, size_t size)
+{
+	uint8_t *p = net_arena_take_raw(n, size);
+
+	if (p)
+		set_mem(p, 0, NET_ALIGN(size));
 	return p;
 }
 
@@ -123,7 +131,7 @@ static int tx_init(struct net *n)
 {
 	unsigned k = n->cfg.tx_frames;
 
-	n->tx_mem = net_arena_take(n, (size_t)k * NET_FRAME_BUF);
+	n->tx_mem = net_arena_take_raw(n, (size_t)k * NET_FRAME_BUF);
 	n->tx_free = net_arena_take(n, k * sizeof(uint16_t));
 	n->tx_q = net_arena_take(n, k * sizeof(void *));
 	n->tx_qlen = net_arena_take(n, k * sizeof(uint16_t));

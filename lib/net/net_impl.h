@@ -109,6 +109,10 @@ struct net {
  * it is used up. Sizing: a module's *_mem_size(cfg) says what its *_init
  * will take, so net_mem_size can add them up. */
 void *net_arena_take(struct net *n, size_t size);
+/* The same, not zeroed: for buffers every byte of which is written before
+ * it is read (rings, frame buffers). Zeroing 50 MiB of TCP rings cost
+ * httpd a third of a second at start under TCG. */
+void *net_arena_take_raw(struct net *n, size_t size);
 #define NET_ALIGN(x)	(((x) + 15) & ~(size_t)15)
 
 /* ---- checksum.c: the Internet checksum (RFC 1071) ---- */

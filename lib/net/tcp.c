@@ -90,8 +90,8 @@ int tcp_init(struct net *n)
 	for (unsigned i = k; i-- > 0;) {
 		struct tcp_conn *c = &ts->conns[i];
 
-		c->sbuf = net_arena_take(n, ts->sbuf_size);
-		c->rbuf = net_arena_take(n, ts->rbuf_size);
+		c->sbuf = net_arena_take_raw(n, ts->sbuf_size);
+		c->rbuf = net_arena_take_raw(n, ts->rbuf_size);
 		if (!c->sbuf || !c->rbuf)
 			return B_ENOMEM;
 		c->n = n;

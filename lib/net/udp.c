@@ -76,7 +76,7 @@ int udp_init(struct net *n)
 		if (!s->q)
 			return B_ENOMEM;
 		for (unsigned j = 0; j < c->udp_queue; j++)
-			if (!(s->q[j].data = net_arena_take(n, c->reasm_max)))
+			if (!(s->q[j].data = net_arena_take_raw(n, c->reasm_max)))
 				return B_ENOMEM;
 	}
 	n->udp = u;
