@@ -33,6 +33,8 @@
 
 #define BOOT_STACK_SIZE		16384	/* each core's kernel stack, boot core too */
 #define PROGRAM_STACK_SIZE	(1ull << 20)	/* a loaded program's stack, top of its area */
+#define SMALL_AREA		(8ull << 20)	/* below this, the program area is mapped in 4 KiB pages */
+#define PROGRAM_AREA_MIN	(64ull << 10)	/* less, and there is no program area */
 #define FAULT_STACK_SIZE	8192	/* IST stack for #PF, #DF, NMI, #MC */
 
 /* Interrupt vectors. 0-31 are the CPU's exceptions (SDM vol. 3A §6.3). */

@@ -54,12 +54,20 @@ static uint64_t image_end;	/* while one runs: the end of its image */
 void program_init(void)
 {
 	/* Its page tables come first (device memory): a PDPT and a PD per GiB,
-	 * left room for below base; everything after is the program's. */
-	uint64_t tables = 2 + (meminfo.alloc_end - meminfo.alloc_next) / HUGE_PAGE;
+	 * and the page tables of a small area, left room for below base;
+	 * everything after is the program's. */
+	uint64_t tables = 2 + (meminfo.alloc_end - meminfo.alloc_next) / HUGE_PAGE +
+			  SMALL_AREA / LARGE_PAGE + 2;
 	uint64_t base = align_up(meminfo.alloc_next + tables * PAGE_SIZE, LARGE_PAGE);
 	uint64_t end = align_down(meminfo.alloc_end, LARGE_PAGE);
 
-	if (end <= base + PROGRAM_STACK_SIZE + LARGE_PAGE) {
+	/* A machine of a few MiB would lose most of its RAM to 2 MiB
+	 * alignment: map its area in 4 KiB pages from the first free one. */
+	if (end < base + SMALL_AREA) {
+		base = align_up(meminfo.alloc_next + tables * PAGE_SIZE, PAGE_SIZE);
+		end = align_down(meminfo.alloc_end, PAGE_SIZE);
+	}
+	if (end < base + PROGRAM_AREA_MIN) {
 		kprintf("program: no RAM left for programs\n");
 		return;
 	}
@@ -213,6 +221,8 @@ long b_program_exec(const void *image, uint64_t len, int argc, char **argv)
 	    (mem_dma_addr(image) < meminfo.prog_phys + meminfo.prog_size &&
 	     mem_dma_addr(image) + len > meminfo.prog_phys))
 		return B_EFAULT;	/* loading would overwrite it: not in the area's RAM either */
+	if (meminfo.prog_size < PROGRAM_STACK_SIZE + LARGE_PAGE)
+		return B_ENOMEM;	/* an area too small for a stack and an image */
 	return launch(image, len, meminfo.prog_size - PROGRAM_STACK_SIZE, argc, argv,
 		      "(loaded from memory)");
 }
@@ -225,7 +235,7 @@ long b_program_run(const char *name, int argc, char **argv, unsigned drive)
 
 	if (r || (r = b_file_stat(name, &in, drive)) < 0)
 		return r;
-	if (in.size > room / 2)
+	if (meminfo.prog_size < PROGRAM_STACK_SIZE + LARGE_PAGE || in.size > room / 2)
 		return B_ENOMEM;	/* the file and its image must both fit */
 	staged = align_down(room - in.size, PAGE_SIZE);
 	r = b_file_read(name, (void *)(B_PROGRAM_BASE + staged), in.size, 0, drive);

@@ -300,9 +300,13 @@ static int fail(const char *what, long err)
 
 int main(int argc, char **argv)
 {
+	/* UDP carries only DHCP and DNS here, both through callbacks: a few
+	 * sockets with no queue to speak of, and datagrams reassembled up to
+	 * 4 KiB, instead of lib/net's general-purpose 512 KiB of queues. */
 	struct options o = { .port = 80, .cores = 1, .cfg = { .hostname = "pith",
 		.tcp_sndbuf = DEFAULT_SNDBUF, .tcp_rcvbuf = DEFAULT_RCVBUF,
-		.tcp_backlog_max = BACKLOG } };
+		.tcp_backlog_max = BACKLOG, .udp_socks = 4, .udp_queue = 1,
+		.reasm_max = 4096 } };
 	struct http_site site;
 	struct arena a;
 	void *heap;

@@ -154,16 +154,29 @@ static uint64_t *table_of(uint64_t *entry)
 	return t;
 }
 
+/* 2 MiB pages where va and phys are both 2 MiB-aligned and 2 MiB remain;
+ * 4 KiB pages (a page table per 2 MiB of va) elsewhere. */
 bool paging_map_range(uint64_t va, uint64_t phys, uint64_t size)
 {
-	for (uint64_t off = 0; off < size; off += LARGE_PAGE) {
-		uint64_t v = va + off;
+	uint64_t off = 0;
+
+	while (off < size) {
+		uint64_t v = va + off, p = phys + off;
 		uint64_t *pdpt = table_of(&pml4[v >> 39 & 511]);
 		uint64_t *pd = pdpt ? table_of(&pdpt[v >> 30 & 511]) : NULL;
+		uint64_t *pt;
 
 		if (!pd)
 			return false;
-		pd[v >> 21 & 511] = (phys + off) | PTE_P | PTE_W | PTE_PS;
+		if (!((v | p) & (LARGE_PAGE - 1)) && size - off >= LARGE_PAGE) {
+			pd[v >> 21 & 511] = p | PTE_P | PTE_W | PTE_PS;
+			off += LARGE_PAGE;
+			continue;
+		}
+		if (!(pt = table_of(&pd[v >> 21 & 511])))
+			return false;
+		pt[v >> 12 & 511] = p | PTE_P | PTE_W;
+		off += PAGE_SIZE;
 	}
 	write_cr3(read_cr3());	/* no stale entries for the range */
 	return true;
