@@ -196,7 +196,7 @@ $(BUILD)/tests/http/test_%: tests/unit/http/test_%.c $(HTTP_SRC) $(HTTP_HDR) $(w
 build/gen/site_demo.c: tools/mksite.py $(wildcard apps/httpd/site/*)
 	@mkdir -p $(@D)
 	$(PYTHON) tools/mksite.py apps/httpd/site $@ site_demo
-build/gen/site_bench.c: tools/mksite.py $(wildcard apps/httpd/site-bench/*)
+build/gen/site_bench.c: tools/mksite.py $(wildcard apps/httpd/site-bench/*) bench/guest/index.html
 	@mkdir -p $(@D)
 	$(PYTHON) tools/mksite.py apps/httpd/site-bench $@ site_bench
 
