@@ -225,10 +225,23 @@ uint64_t net_now(const struct net *n)
 
 /* ---- transmit buffers ---- */
 
+/* Drops the oldest queued frame (the device took none for a while and
+ * every buffer waits in the queue): new frames matter more than old. */
+static void tx_drop_oldest(struct net *n)
+{
+	net_tx_free(n, (uint8_t *)n->tx_q[0]);
+	n->st.tx_drops++;
+	n->tx_nq--;
+	move_mem(n->tx_q, n->tx_q + 1, n->tx_nq * sizeof n->tx_q[0]);
+	move_mem(n->tx_qlen, n->tx_qlen + 1, n->tx_nq * sizeof n->tx_qlen[0]);
+}
+
 uint8_t *net_tx_alloc(struct net *n)
 {
 	if (n->tx_nfree == 0)
 		net_flush(n);	/* sending the queue frees its buffers */
+	if (n->tx_nfree == 0 && n->tx_nq)
+		tx_drop_oldest(n);
 	if (n->tx_nfree == 0)
 		return NULL;
 	return n->tx_mem + (size_t)n->tx_free[--n->tx_nfree] * NET_FRAME_BUF;
@@ -255,6 +268,11 @@ void net_tx_queue(struct net *n, uint8_t *buf, size_t len)
 	n->tx_nq++;
 }
 
+/* Frames the device did not take (its ring is full) stay queued, in
+ * order, for the next flush: dropping them would cost a TCP segment a
+ * retransmission timeout (200 ms and more) for a ring that drains in
+ * microseconds. Only a pool with every buffer queued drops, the oldest
+ * first (net_tx_alloc). */
 void net_flush(struct net *n)
 {
 	unsigned k = n->tx_nq, sent;
@@ -264,16 +282,16 @@ void net_flush(struct net *n)
 	sent = n->port.tx(n->port.ctx, n->tx_q, n->tx_qlen, k);
 	if (sent > k)
 		sent = k;
-	for (unsigned i = 0; i < k; i++) {
-		if (i < sent) {
-			n->st.tx_frames++;
-			n->st.tx_bytes += n->tx_qlen[i];
-		} else {
-			n->st.tx_drops++;
-		}
+	for (unsigned i = 0; i < sent; i++) {
+		n->st.tx_frames++;
+		n->st.tx_bytes += n->tx_qlen[i];
 		net_tx_free(n, (uint8_t *)n->tx_q[i]);
 	}
-	n->tx_nq = 0;
+	n->tx_nq = k - sent;
+	if (sent && n->tx_nq) {
+		move_mem(n->tx_q, n->tx_q + sent, n->tx_nq * sizeof n->tx_q[0]);
+		move_mem(n->tx_qlen, n->tx_qlen + sent, n->tx_nq * sizeof n->tx_qlen[0]);
+	}
 }
 
 /* ---- the address ---- */

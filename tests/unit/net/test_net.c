@@ -163,10 +163,25 @@ static void test_tx_pool(void **state)
 	for (int i = 0; i < 64; i++)
 		net_tx_queue(s.n, b[i], 100);
 	s.tx_accept = 10;
-	/* none free: the allocation flushes the queue first */
-	assert_non_null(net_tx_alloc(s.n));
+	/* none free: the allocation flushes the queue first; what the device
+	 * did not take stays queued */
+	assert_non_null(b[0] = net_tx_alloc(s.n));
 	assert_int_equal(net_get_stats(s.n)->tx_frames, 10 + 2);	/* + 2 announcements */
-	assert_int_equal(net_get_stats(s.n)->tx_drops, 54);
+	assert_int_equal(net_get_stats(s.n)->tx_drops, 0);
+	assert_int_equal(s.n->tx_nq, 54);
+	assert_int_equal(s.n->tx_nfree, 9);
+	net_tx_free(s.n, b[0]);
+	/* a device that takes nothing while every buffer waits: the oldest
+	 * queued frame is dropped so new ones can be built */
+	s.tx_accept = 0;
+	for (int i = 0; i < 10; i++)
+		net_tx_queue(s.n, net_tx_alloc(s.n), 100);
+	assert_int_equal(s.n->tx_nq, 64);
+	assert_non_null(net_tx_alloc(s.n));
+	assert_int_equal(net_get_stats(s.n)->tx_drops, 1);
+	s.tx_accept = ~0u;
+	net_flush(s.n);
+	assert_int_equal(s.n->tx_nq, 0);
 	assert_int_equal(s.n->tx_nfree, 63);
 	sim_free(&s);
 }
