@@ -164,8 +164,12 @@ module_order() {
 		case " $MOD_DONE " in *" $name "*) continue ;; esac
 		file=$(find "$moddir" -name "$name.ko" | head -n 1)
 		[ -n "$file" ] || die "module $name.ko is not in the kernel package"
-		deps=$(objcopy -O binary -j .modinfo "$file" /dev/stdout |
-			tr '\0' '\n' | sed -n 's/^depends=//p' | tr ',' ' ')
+		# Through a file: objcopy writes nothing to /dev/stdout when
+		# that is a pipe (seen with binutils 2.40), and a module whose
+		# dependencies were lost fails to load in the guest.
+		objcopy -O binary -j .modinfo "$file" "$OUT/modinfo.tmp" ||
+			die "cannot read .modinfo of $name.ko"
+		deps=$(tr '\0' '\n' < "$OUT/modinfo.tmp" | sed -n 's/^depends=//p' | tr ',' ' ')
 		for d in $deps; do module_order "$moddir" "$d"; done
 		MOD_DONE="$MOD_DONE $name"
 		echo "$file"
